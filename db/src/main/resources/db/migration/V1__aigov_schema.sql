@@ -80,6 +80,7 @@ CREATE TABLE audit_events (
     policy_version           bigint,
     control_state            text,
     control_version          bigint,
+    message                  text,
     -- workspace_policy_set and execution_control_set
     control_key              text,
     before_value             text,

@@ -1,0 +1,57 @@
+package dev.aigov.server.decision;
+
+import dev.aigov.server.error.InvalidField;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * AI work a caller intends to do, validated. There is no field for a prompt, a document or model
+ * output: the service must be unable to store them.
+ *
+ * @param tenantId         empty when the request names no tenant
+ * @param dataClassifications the declared classifications, without repeats, in the order first declared
+ * @param callerSurface    empty when not given
+ */
+public record DecisionRequest(
+        String workspaceId,
+        String tenantId,
+        String useCase,
+        ProviderClass providerClass,
+        List<DataClassification> dataClassifications,
+        String sourceFamily,
+        Actor actor,
+        String callerSurface,
+        Optional<UUID> requestId) {
+
+    public static final int MAX_CLASSIFICATIONS = 16;
+
+    public DecisionRequest {
+        Vocabulary.requireId("workspace_id", workspaceId);
+        tenantId = Vocabulary.optionalId("tenant_id", tenantId);
+        Vocabulary.requireId("use_case", useCase);
+        if (providerClass == null) {
+            throw new InvalidField("provider_class", "is required");
+        }
+        if (dataClassifications == null || dataClassifications.isEmpty()) {
+            throw new InvalidField("data_classifications", "declare at least one classification");
+        }
+        if (dataClassifications.size() > MAX_CLASSIFICATIONS) {
+            throw new InvalidField("data_classifications",
+                    "declares " + dataClassifications.size() + " values; at most " + MAX_CLASSIFICATIONS + " are allowed");
+        }
+        dataClassifications = dataClassifications.stream().map(Objects::requireNonNull).distinct().toList();
+        Vocabulary.requireId("source_family", sourceFamily);
+        if (actor == null) {
+            throw new InvalidField("actor", "is required");
+        }
+        callerSurface = Vocabulary.optionalId("caller_surface", callerSurface);
+        Objects.requireNonNull(requestId, "requestId");
+    }
+
+    public boolean hasTenant() {
+        return !tenantId.isEmpty();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.aigov.server.decision;
+
+/**
+ * The state one decision is made on, for one workspace: the global and the workspace's
+ * {@code ai.execution} control, and the workspace's policy.
+ */
+public record Snapshot(ControlStatus globalControl, ControlStatus workspaceControl, PolicyStatus policy) {
+
+    public boolean paused() {
+        return globalControl.paused() || workspaceControl.paused();
+    }
+
+    /** The control that decides the execution state: the workspace's when it is paused, else the global one. */
+    public ControlStatus decidingControl() {
+        return workspaceControl.paused() ? workspaceControl : globalControl;
+    }
+}

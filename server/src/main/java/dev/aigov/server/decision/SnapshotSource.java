@@ -1,0 +1,14 @@
+package dev.aigov.server.decision;
+
+/**
+ * Where decisions get their state from. The seam between the pure rules and however the state is
+ * kept (read per call, or an in-memory snapshot kept current by the database).
+ */
+public interface SnapshotSource {
+    /**
+     * The state to decide a request for this workspace on.
+     *
+     * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be confirmed current
+     */
+    Snapshot snapshotFor(String workspaceId);
+}

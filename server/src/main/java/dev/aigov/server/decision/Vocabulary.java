@@ -1,0 +1,45 @@
+package dev.aigov.server.decision;
+
+import dev.aigov.server.error.InvalidField;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The words of the code-owned vocabulary (the SPEC's lower_snake names, as stored in the database)
+ * and the shape every id must have.
+ */
+public final class Vocabulary {
+    /** Ids (workspace, tenant, actor, use case keys, ...) are 1 to 128 of these characters. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private Vocabulary() {
+    }
+
+    public static String word(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Reads a stored word back; an unknown word is a bug in the data, not caller input. */
+    public static <E extends Enum<E>> E fromWord(Class<E> type, String word) {
+        return Enum.valueOf(type, word.toUpperCase(Locale.ROOT));
+    }
+
+    /** Returns {@code value} if it is a well-formed id, else throws {@link InvalidField} naming {@code field}. */
+    public static String requireId(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidField(field, "is required");
+        }
+        if (!ID.matcher(value).matches()) {
+            throw new InvalidField(field, value.length() > 128
+                    ? "is " + value.length() + " characters long; at most 128 are allowed"
+                    : "may contain only letters, digits and . _ : - (got '" + value + "')");
+        }
+        return value;
+    }
+
+    /** Like {@link #requireId} for an optional id: empty means absent. */
+    public static String optionalId(String field, String value) {
+        return value == null || value.isEmpty() ? "" : requireId(field, value);
+    }
+}
