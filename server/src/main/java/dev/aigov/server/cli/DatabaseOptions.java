@@ -16,8 +16,10 @@ public final class DatabaseOptions {
     @Option(names = "--db-user", defaultValue = "${env:AIGOV_DB_USER}", description = "Database user (env AIGOV_DB_USER).")
     String user;
 
-    // The password is read from the environment only: a command line shows in `ps`.
-    String password = System.getenv("AIGOV_DB_PASSWORD");
+    /** The password is read from the environment only: a command line shows in `ps`. */
+    static final String PASSWORD_VARIABLE = "AIGOV_DB_PASSWORD";
+
+    String password = System.getenv(PASSWORD_VARIABLE);
 
     @Option(names = "--data-dir", defaultValue = "${env:AIGOV_DATA_DIR:-.aigov}",
             description = "Where the embedded PostgreSQL keeps its data (env AIGOV_DATA_DIR, default ${DEFAULT-VALUE}).")

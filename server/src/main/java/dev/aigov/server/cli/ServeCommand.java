@@ -72,6 +72,25 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Every environment variable the server reads: what deployment files and docs may name. */
+    public static java.util.SortedSet<String> environmentVariables() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        java.util.regex.Pattern variable = java.util.regex.Pattern.compile("\\$\\{env:(AIGOV_[A-Z0-9_]+)");
+        for (Class<?> type : List.of(ServeCommand.class, DatabaseOptions.class)) {
+            for (java.lang.reflect.Field field : type.getDeclaredFields()) {
+                Option option = field.getAnnotation(Option.class);
+                if (option != null) {
+                    java.util.regex.Matcher matcher = variable.matcher(option.defaultValue());
+                    if (matcher.find()) {
+                        names.add(matcher.group(1));
+                    }
+                }
+            }
+        }
+        names.add(DatabaseOptions.PASSWORD_VARIABLE);
+        return names;
+    }
+
     ServerConfig toConfig() {
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("TLS needs both AIGOV_TLS_CERT_FILE and AIGOV_TLS_KEY_FILE");

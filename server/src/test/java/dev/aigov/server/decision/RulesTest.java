@@ -202,7 +202,7 @@ class RulesTest {
     }
 
     @Test
-    void breakingEveryRuleWithAnUnknownUseCaseUnderDisabledPolicyReportsPauseDisabledAndUnknownUseCase() {
+    void breakingEveryRuleWithAnUnknownUseCaseUnderDisabledPolicyReportsEveryRuleItCanCheck() {
         Scenario scenario = Scenario.allowed();
         for (BlockReason reason : BlockReason.values()) {
             scenario.failing(reason);
@@ -210,11 +210,11 @@ class RulesTest {
 
         Decision decision = scenario.decide();
 
-        assertThat(decision.allReasons())
-                .containsExactly(AI_EXECUTION_PAUSED, WORKSPACE_POLICY_DISABLED, USE_CASE_NOT_APPROVED);
+        assertThat(decision.allReasons()).containsExactly(
+                AI_EXECUTION_PAUSED, WORKSPACE_POLICY_DISABLED, USE_CASE_NOT_APPROVED, PROVIDER_CLASS_NOT_PERMITTED);
         assertThat(decision.rejectedClassifications()).isEmpty();
         assertThat(decision.message()).isEqualTo("Blocked: AI execution is paused globally. "
-                + "Also failing: workspace_policy_disabled, use_case_not_approved.");
+                + "Also failing: workspace_policy_disabled, use_case_not_approved, provider_class_not_permitted.");
     }
 
     /** Every combination of a small but complete input space: what must hold for every decision. */
@@ -459,7 +459,7 @@ class RulesTest {
     }
 
     @Test
-    void pauseAtBothScopesReportsTheWorkspaceVersionAndSaysPausedGlobally() {
+    void pauseAtBothScopesReportsTheGlobalVersionAndSaysPausedGlobally() {
         Scenario scenario = Scenario.allowed();
         scenario.global = GLOBAL_PAUSED;
         scenario.workspace = WORKSPACE_PAUSED;
@@ -468,7 +468,7 @@ class RulesTest {
 
         assertThat(decision.allReasons()).containsExactly(AI_EXECUTION_PAUSED);
         assertThat(decision.executionState()).isEqualTo(ControlState.PAUSED);
-        assertThat(decision.controlVersion()).isEqualTo(WORKSPACE_PAUSED.version());
+        assertThat(decision.controlVersion()).isEqualTo(GLOBAL_PAUSED.version());
         assertThat(decision.message()).isEqualTo("Blocked: AI execution is paused globally.");
     }
 
@@ -580,9 +580,17 @@ class RulesTest {
     }
 
     @Test
-    void unknownUseCaseUnderDisabledPolicyDoesNotAlsoFailTheProviderClass() {
+    void externalPublicFailsEvenUnderADisabledPolicyBecauseNoModePermitsIt() {
         Decision decision = Scenario.allowed().failing(WORKSPACE_POLICY_DISABLED)
                 .failing(USE_CASE_NOT_APPROVED).failing(PROVIDER_CLASS_NOT_PERMITTED).decide();
+
+        assertThat(decision.allReasons())
+                .containsExactly(WORKSPACE_POLICY_DISABLED, USE_CASE_NOT_APPROVED, PROVIDER_CLASS_NOT_PERMITTED);
+    }
+
+    @Test
+    void localPrivateUnderADisabledPolicyIsReportedOnlyAsDisabled() {
+        Decision decision = Scenario.allowed().failing(WORKSPACE_POLICY_DISABLED).failing(USE_CASE_NOT_APPROVED).decide();
 
         assertThat(decision.allReasons()).containsExactly(WORKSPACE_POLICY_DISABLED, USE_CASE_NOT_APPROVED);
     }
