@@ -113,7 +113,11 @@ public final class Database implements AutoCloseable {
             return database;
         } catch (RuntimeException e) {
             database.pool.close();
-            throw e;
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("could not migrate " + database.description + ": " + root.getMessage(), e);
         }
     }
 
