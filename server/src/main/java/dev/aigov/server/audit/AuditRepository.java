@@ -19,6 +19,7 @@ import org.jooq.impl.DSL;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,8 +60,8 @@ public final class AuditRepository {
         query.reachableWorkspaces().ifPresent(ws -> where.add(AUDIT_EVENTS.WORKSPACE_ID.in(ws)));
         query.kind().ifPresent(kind -> where.add(AUDIT_EVENTS.KIND.eq(kindWord(kind))));
         query.outcome().ifPresent(outcome -> where.add(AUDIT_EVENTS.OUTCOME.eq(outcome.word())));
-        query.startTime().ifPresent(start -> where.add(AUDIT_EVENTS.OCCURRED_AT.ge(utc(start))));
-        query.endTime().ifPresent(end -> where.add(AUDIT_EVENTS.OCCURRED_AT.lt(utc(end))));
+        query.startTime().ifPresent(start -> where.add(AUDIT_EVENTS.OCCURRED_AT.ge(bound(start))));
+        query.endTime().ifPresent(end -> where.add(AUDIT_EVENTS.OCCURRED_AT.lt(bound(end))));
         query.after().ifPresent(cursor -> where.add(DSL.row(AUDIT_EVENTS.OCCURRED_AT, AUDIT_EVENTS.EVENT_ID)
                 .lt(utc(cursor.occurredAt()), cursor.eventId())));
         return dsl.selectFrom(AUDIT_EVENTS)
@@ -169,6 +170,16 @@ public final class AuditRepository {
                     row.getErrorReason(), nullToEmpty(row.getCapability()));
             default -> throw new IllegalStateException("audit event " + row.getEventId() + " has unknown kind " + row.getKind());
         };
+    }
+
+    /**
+     * A time-range bound as PostgreSQL can hold it. It keeps microseconds and would round a finer
+     * bound to the nearest one, moving events across it; every recorded time is whole microseconds,
+     * so rounding the bound up keeps "at or after start" and "before end" exact.
+     */
+    private static OffsetDateTime bound(Instant instant) {
+        Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
+        return utc(micros.equals(instant) ? micros : micros.plus(1, ChronoUnit.MICROS));
     }
 
     static OffsetDateTime utc(Instant instant) {

@@ -57,6 +57,10 @@ public final class ExecutionControlService {
             if (reason.length() > MAX_REASON_LENGTH) {
                 throw new InvalidField("reason", "is " + reason.length() + " characters long; at most " + MAX_REASON_LENGTH + " are allowed");
             }
+            if (reason.indexOf('\0') >= 0) {
+                // PostgreSQL text cannot hold it: bad input, not a failed write for the caller to retry.
+                throw new InvalidField("reason", "must not contain the NUL character (U+0000)");
+            }
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
                 throw new InvalidField("expected_version", "must not be negative");
             }
@@ -124,16 +128,17 @@ public final class ExecutionControlService {
     }
 
     private ControlChange apply(DSLContext tx, Principal principal, SetControl command, byte[] fingerprint) {
-        Instant now = clock.instant();
         if (command.requestId().isPresent()) {
             Optional<IdempotencyRepository.PriorResult> prior =
-                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, now);
+                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, clock.instant());
             if (prior.isPresent()) {
                 return new ControlChange(ExecutionControlRepository.atVersion(tx, command.controlKey(), command.workspaceId(),
                         prior.get().version()), prior.get().changed());
             }
         }
         Optional<ExecutionControl> locked = ExecutionControlRepository.lockCurrent(tx, command.controlKey(), command.workspaceId());
+        // The clock is read once the row is locked, so that times follow the order of versions.
+        Instant now = clock.instant();
         ExecutionControl current = locked.orElseGet(() -> ExecutionControl.neverChanged(command.controlKey(), command.workspaceId()));
         if (command.expectedVersion().isPresent() && command.expectedVersion().getAsLong() != current.version()) {
             String scope = command.workspaceId().isEmpty() ? "globally" : "for workspace '" + command.workspaceId() + "'";

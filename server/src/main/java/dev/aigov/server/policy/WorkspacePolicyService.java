@@ -51,6 +51,10 @@ public final class WorkspacePolicyService {
             if (reason.length() > MAX_REASON_LENGTH) {
                 throw new InvalidField("reason", "is " + reason.length() + " characters long; at most " + MAX_REASON_LENGTH + " are allowed");
             }
+            if (reason.indexOf('\0') >= 0) {
+                // PostgreSQL text cannot hold it: bad input, not a failed write for the caller to retry.
+                throw new InvalidField("reason", "must not contain the NUL character (U+0000)");
+            }
         }
     }
 
@@ -81,10 +85,9 @@ public final class WorkspacePolicyService {
 
 
     private PolicyChange apply(DSLContext tx, Principal principal, SetPolicy command, byte[] fingerprint) {
-        Instant now = clock.instant();
         if (command.requestId().isPresent()) {
             Optional<IdempotencyRepository.PriorResult> prior =
-                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, now);
+                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, clock.instant());
             if (prior.isPresent()) {
                 return new PolicyChange(
                         WorkspacePolicyRepository.atVersion(tx, command.workspaceId(), prior.get().version()),
@@ -92,6 +95,8 @@ public final class WorkspacePolicyService {
             }
         }
         Optional<WorkspacePolicy> locked = WorkspacePolicyRepository.lockCurrent(tx, command.workspaceId());
+        // The clock is read once the row is locked, so that times follow the order of versions.
+        Instant now = clock.instant();
         WorkspacePolicy current = locked.orElseGet(() -> WorkspacePolicy.defaultFor(command.workspaceId()));
         if (command.expectedVersion().isPresent() && command.expectedVersion().getAsLong() != current.version()) {
             throw new VersionConflict("the policy of workspace '" + command.workspaceId() + "'",

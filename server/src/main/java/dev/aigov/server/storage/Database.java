@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.config.DatabaseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
@@ -104,11 +106,12 @@ public final class Database implements AutoCloseable {
 
     private static Database migrated(Database database) {
         try {
-            Flyway.configure()
+            FluentConfiguration flyway = Flyway.configure()
                     .dataSource(database.pool)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+                    .locations("classpath:db/migration");
+            // A session-level lock lets Flyway migrate over one connection: a pool of one must start too.
+            flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+            flyway.load().migrate();
             database.ensureAuditPartitions();
             return database;
         } catch (RuntimeException e) {
