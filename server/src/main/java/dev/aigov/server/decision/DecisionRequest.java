@@ -42,7 +42,10 @@ public record DecisionRequest(
             throw new InvalidField("data_classifications",
                     "declares " + dataClassifications.size() + " values; at most " + MAX_CLASSIFICATIONS + " are allowed");
         }
-        dataClassifications = dataClassifications.stream().map(Objects::requireNonNull).distinct().toList();
+        if (dataClassifications.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidField("data_classifications", "contains an unspecified classification");
+        }
+        dataClassifications = dataClassifications.stream().distinct().toList();
         Vocabulary.requireId("source_family", sourceFamily);
         if (actor == null) {
             throw new InvalidField("actor", "is required");

@@ -19,6 +19,11 @@ public enum PolicyMode {
         return permittedProviderClasses;
     }
 
+    /** Whether any mode permits this class: what a disabled workspace could reach once enabled. */
+    public static boolean anyPermits(ProviderClass providerClass) {
+        return java.util.Arrays.stream(values()).anyMatch(mode -> mode.permittedProviderClasses.contains(providerClass));
+    }
+
     public String word() {
         return Vocabulary.word(this);
     }

@@ -55,12 +55,15 @@ public final class Rules {
     }
 
     /**
-     * A disabled mode is reported by its own rule (WORKSPACE_POLICY_DISABLED), so here it does not
-     * also condemn the provider class: each reason names one thing to fix. An enabled mode limits
-     * the classes it permits; the use case, when known, limits them further.
+     * A disabled mode is reported by its own rule (WORKSPACE_POLICY_DISABLED); here it is measured
+     * by what enabling the workspace could permit, so that each reason names one thing to fix: a
+     * class no mode permits (external_public) fails even under a disabled policy, local_private does
+     * not. An enabled mode limits the classes it permits; the use case, when known, limits them further.
      */
     private static boolean providerClassPermitted(ProviderClass providerClass, PolicyMode mode, Optional<UseCase> useCase) {
-        boolean byMode = mode == PolicyMode.DISABLED || mode.permittedProviderClasses().contains(providerClass);
+        boolean byMode = mode == PolicyMode.DISABLED
+                ? PolicyMode.anyPermits(providerClass)
+                : mode.permittedProviderClasses().contains(providerClass);
         boolean byUseCase = useCase.map(approved -> approved.providerClasses().contains(providerClass)).orElse(true);
         return byMode && byUseCase;
     }

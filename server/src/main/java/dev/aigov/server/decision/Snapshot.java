@@ -10,8 +10,14 @@ public record Snapshot(ControlStatus globalControl, ControlStatus workspaceContr
         return globalControl.paused() || workspaceControl.paused();
     }
 
-    /** The control that decides the execution state: the workspace's when it is paused, else the global one. */
+    /**
+     * The control that decides the execution state: the global one when it is paused (resuming the
+     * workspace alone would not help), else the workspace's when it is paused, else the global one.
+     */
     public ControlStatus decidingControl() {
+        if (globalControl.paused()) {
+            return globalControl;
+        }
         return workspaceControl.paused() ? workspaceControl : globalControl;
     }
 }

@@ -1,0 +1,161 @@
+package dev.aigov.server;
+
+import dev.aigov.api.v1.ExecutionControlServiceGrpc;
+import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
+import dev.aigov.server.audit.AuditTrail;
+import dev.aigov.server.audit.DatabaseDecisionRecorder;
+import dev.aigov.server.audit.DeniedMutations;
+import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.control.ExecutionControlService;
+import dev.aigov.server.decision.Catalog;
+import dev.aigov.server.decision.DecisionService;
+import dev.aigov.server.grpc.AuditGrpcService;
+import dev.aigov.server.grpc.DecisionGrpcService;
+import dev.aigov.server.grpc.ExecutionControlGrpcService;
+import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
+import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.policy.WorkspacePolicyService;
+import dev.aigov.server.snapshot.DatabaseSnapshotSource;
+import dev.aigov.server.storage.Database;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import org.jooq.DSLContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running service, wired by hand in one page: services over the database, each behind the
+ * auth interceptor, plus health and reflection (which need no token).
+ */
+public final class AigovServer {
+    private final Server server;
+    private final HealthStatusManager health;
+
+    private AigovServer(Server server, HealthStatusManager health) {
+        this.server = server;
+        this.health = health;
+    }
+
+    /**
+     * Builds and starts the server on {@code database}.
+     *
+     * @param outermost interceptors that run before authentication (tests use them to inject faults)
+     */
+    public static AigovServer start(ServerConfig config, Database database, Clock clock, List<ServerInterceptor> outermost) {
+        DSLContext dsl = database.dsl();
+        DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
+        AuthInterceptor auth = new AuthInterceptor(dsl, deniedMutations, Set.of(
+                WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
+                ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()));
+
+        DecisionService decisions = new DecisionService(
+                new DatabaseSnapshotSource(dsl), new DatabaseDecisionRecorder(dsl), Catalog.CURRENT, clock);
+        List<BindableService> services = List.of(
+                new DecisionGrpcService(decisions),
+                new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations),
+                new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations),
+                new AuditGrpcService(new AuditTrail(dsl)));
+
+        HealthStatusManager health = new HealthStatusManager();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                        new InetSocketAddress(config.bindAddress(), config.grpcPort()), credentials(config))
+                // Clients keep connections alive through idle load balancers; allow their pings.
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxInboundMessageSize(1 << 20)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(legacyReflection());
+        for (BindableService service : services) {
+            List<ServerInterceptor> chain = new ArrayList<>(outermost);
+            chain.add(auth);
+            // ServerInterceptors.intercept runs the last interceptor first; reverse so outermost runs first.
+            builder.addService(ServerInterceptors.intercept(service, reversed(chain)));
+        }
+        try {
+            Server server = builder.build().start();
+            for (BindableService service : services) {
+                health.setStatus(service.bindService().getServiceDescriptor().getName(),
+                        io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            }
+            health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+            return new AigovServer(server, health);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * Stops taking calls, lets in-flight calls finish within {@code grace}, then cancels what is
+     * left. Health reports NOT_SERVING first, so load balancers stop sending new calls.
+     */
+    public void shutdown(Duration grace) {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    private static ServerCredentials credentials(ServerConfig config) {
+        if (config.tls().isEmpty()) {
+            return InsecureServerCredentials.create();
+        }
+        ServerConfig.Tls tls = config.tls().get();
+        try {
+            TlsServerCredentials.Builder builder = TlsServerCredentials.newBuilder()
+                    .keyManager(tls.certificateChain().toFile(), tls.privateKey().toFile());
+            if (tls.clientCa().isPresent()) {
+                builder.trustManager(tls.clientCa().get().toFile())
+                        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+            }
+            return builder.build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the TLS files", e);
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static BindableService legacyReflection() {
+        // grpc.reflection.v1alpha: many grpcurl builds still ask for it.
+        return ProtoReflectionService.newInstance();
+    }
+
+    private static List<ServerInterceptor> reversed(List<ServerInterceptor> chain) {
+        List<ServerInterceptor> copy = new ArrayList<>(chain);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+}

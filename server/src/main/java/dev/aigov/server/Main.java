@@ -1,0 +1,49 @@
+package dev.aigov.server;
+
+import dev.aigov.server.cli.ServeCommand;
+import dev.aigov.server.cli.TokenCommand;
+import dev.aigov.server.error.InvalidField;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.Arrays;
+
+/** {@code java -jar aigov-server.jar [serve|token ...]}: serving is the default. */
+@Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
+        description = "The governed-AI decision service.",
+        subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        boolean serving = args.length == 0 || args[0].equals("serve") || (args[0].startsWith("-")
+                && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]));
+        // The token commands print their answer, not the database's start-up chatter.
+        System.setProperty("aigov.log.level", serving ? "INFO" : "WARN");
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        String[] command = serving && (args.length == 0 || !args[0].equals("serve")) ? prepend("serve", args) : args;
+        System.exit(commandLine().execute(command));
+    }
+
+    /** The command line, with bad input reported as one clear line instead of a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> {
+            Throwable cause = failure;
+            if (cause instanceof InvalidField || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                cmd.getErr().println(cmd.getColorScheme().errorText("error: " + cause.getMessage()));
+                return 2;
+            }
+            throw failure;
+        });
+        return commandLine;
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.aigov.server.audit;
+
+import dev.aigov.server.decision.ControlState;
+import dev.aigov.server.decision.Decision;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.decision.PolicyStatus;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** One entry of the append-only audit trail. Metadata only: there is nowhere to put a prompt. */
+public sealed interface AuditEvent {
+
+    Header header();
+
+    /**
+     * What every event has.
+     *
+     * @param workspaceId empty for a global control change or a denial that named no workspace
+     * @param principal   the token's name; empty for an unauthenticated denial
+     */
+    record Header(UUID eventId, Instant occurredAt, String workspaceId, String principal, Optional<UUID> requestId) {
+    }
+
+    /** One decision: the request's metadata and the answer. */
+    record DecisionMade(Header header, DecisionRequest request, UUID decisionId, Decision decision) implements AuditEvent {
+    }
+
+    /** One SetWorkspacePolicy call that took effect, changed or not. */
+    record PolicySet(Header header, PolicyStatus before, PolicyStatus after, boolean changed, String reason)
+            implements AuditEvent {
+    }
+
+    /** One SetExecutionControl call that took effect, changed or not. The scope is the header's workspace. */
+    record ControlSet(Header header, String controlKey, ControlState before, ControlState after, long version,
+                      boolean changed, String reason) implements AuditEvent {
+    }
+
+    /** A mutation refused for want of a credential or a capability. */
+    record MutationDenied(Header header, String method, String statusCode, String errorReason, String capability)
+            implements AuditEvent {
+    }
+}

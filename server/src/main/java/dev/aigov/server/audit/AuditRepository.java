@@ -1,0 +1,193 @@
+package dev.aigov.server.audit;
+
+import dev.aigov.db.jooq.tables.records.AuditEventsRecord;
+import dev.aigov.server.decision.Actor;
+import dev.aigov.server.decision.ActorKind;
+import dev.aigov.server.decision.BlockReason;
+import dev.aigov.server.decision.ControlState;
+import dev.aigov.server.decision.DataClassification;
+import dev.aigov.server.decision.Decision;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.decision.PolicyMode;
+import dev.aigov.server.decision.PolicyStatus;
+import dev.aigov.server.decision.ProviderClass;
+import dev.aigov.server.decision.Vocabulary;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
+
+/** Writes and reads the audit trail. Rows are only ever inserted. */
+public final class AuditRepository {
+    static final String DECISION = "ai_decision";
+    static final String POLICY_SET = "workspace_policy_set";
+    static final String CONTROL_SET = "execution_control_set";
+    static final String MUTATION_DENIED = "mutation_denied";
+
+    private AuditRepository() {
+    }
+
+    /** Appends one event in the transaction {@code tx}. */
+    public static void insert(DSLContext tx, AuditEvent event) {
+        tx.insertInto(AUDIT_EVENTS).set(toRow(event)).execute();
+    }
+
+    /** The decision recorded by this event, for a replayed request_id. */
+    public static Optional<AuditEvent.DecisionMade> findDecision(DSLContext tx, UUID eventId, Instant occurredAt) {
+        return tx.selectFrom(AUDIT_EVENTS)
+                .where(AUDIT_EVENTS.OCCURRED_AT.eq(utc(occurredAt)))
+                .and(AUDIT_EVENTS.EVENT_ID.eq(eventId))
+                .and(AUDIT_EVENTS.KIND.eq(DECISION))
+                .fetchOptional()
+                .map(row -> (AuditEvent.DecisionMade) fromRow(row));
+    }
+
+    /** One page of events matching {@code query}, newest first; one more than asked tells whether more exist. */
+    public static List<AuditEvent> list(DSLContext dsl, AuditQuery query) {
+        List<Condition> where = new ArrayList<>();
+        query.workspaceId().ifPresent(ws -> where.add(AUDIT_EVENTS.WORKSPACE_ID.eq(ws)));
+        query.reachableWorkspaces().ifPresent(ws -> where.add(AUDIT_EVENTS.WORKSPACE_ID.in(ws)));
+        query.kind().ifPresent(kind -> where.add(AUDIT_EVENTS.KIND.eq(kindWord(kind))));
+        query.outcome().ifPresent(outcome -> where.add(AUDIT_EVENTS.OUTCOME.eq(outcome.word())));
+        query.startTime().ifPresent(start -> where.add(AUDIT_EVENTS.OCCURRED_AT.ge(utc(start))));
+        query.endTime().ifPresent(end -> where.add(AUDIT_EVENTS.OCCURRED_AT.lt(utc(end))));
+        query.after().ifPresent(cursor -> where.add(DSL.row(AUDIT_EVENTS.OCCURRED_AT, AUDIT_EVENTS.EVENT_ID)
+                .lt(utc(cursor.occurredAt()), cursor.eventId())));
+        return dsl.selectFrom(AUDIT_EVENTS)
+                .where(where)
+                .orderBy(AUDIT_EVENTS.OCCURRED_AT.desc(), AUDIT_EVENTS.EVENT_ID.desc())
+                .limit(query.pageSize() + 1)
+                .fetch(AuditRepository::fromRow);
+    }
+
+    public static String kindWord(AuditQuery.Kind kind) {
+        return switch (kind) {
+            case AI_DECISION -> DECISION;
+            case WORKSPACE_POLICY_SET -> POLICY_SET;
+            case EXECUTION_CONTROL_SET -> CONTROL_SET;
+            case MUTATION_DENIED -> MUTATION_DENIED;
+        };
+    }
+
+    private static AuditEventsRecord toRow(AuditEvent event) {
+        AuditEvent.Header header = event.header();
+        AuditEventsRecord row = new AuditEventsRecord();
+        row.setEventId(header.eventId());
+        row.setOccurredAt(utc(header.occurredAt()));
+        row.setWorkspaceId(emptyToNull(header.workspaceId()));
+        row.setPrincipal(emptyToNull(header.principal()));
+        row.setRequestId(header.requestId().orElse(null));
+        switch (event) {
+            case AuditEvent.DecisionMade made -> {
+                DecisionRequest request = made.request();
+                Decision decision = made.decision();
+                row.setKind(DECISION);
+                row.setTenantId(emptyToNull(request.tenantId()));
+                row.setActorId(request.actor().id());
+                row.setActorKind(request.actor().kind().word());
+                row.setCallerSurface(emptyToNull(request.callerSurface()));
+                row.setDecisionId(made.decisionId());
+                row.setUseCase(request.useCase());
+                row.setProviderClass(request.providerClass().word());
+                row.setDataClassifications(words(request.dataClassifications()));
+                row.setSourceFamily(request.sourceFamily());
+                row.setOutcome(decision.outcome().word());
+                row.setReason(decision.reason().map(BlockReason::word).orElse(null));
+                row.setAllReasons(words(decision.allReasons()));
+                row.setRejectedClassifications(words(decision.rejectedClassifications()));
+                row.setPolicyMode(decision.effectivePolicyMode().word());
+                row.setPolicyVersion(decision.policyVersion());
+                row.setControlState(decision.executionState().word());
+                row.setControlVersion(decision.controlVersion());
+                row.setMessage(decision.message());
+            }
+            case AuditEvent.PolicySet set -> {
+                row.setKind(POLICY_SET);
+                row.setBeforeValue(set.before().mode().word());
+                row.setBeforeVersion(set.before().version());
+                row.setAfterValue(set.after().mode().word());
+                row.setAfterVersion(set.after().version());
+                row.setChanged(set.changed());
+                row.setChangeReason(emptyToNull(set.reason()));
+            }
+            case AuditEvent.ControlSet set -> {
+                row.setKind(CONTROL_SET);
+                row.setControlKey(set.controlKey());
+                row.setBeforeValue(set.before().word());
+                row.setAfterValue(set.after().word());
+                row.setAfterVersion(set.version());
+                row.setChanged(set.changed());
+                row.setChangeReason(emptyToNull(set.reason()));
+            }
+            case AuditEvent.MutationDenied denied -> {
+                row.setKind(MUTATION_DENIED);
+                row.setMethod(denied.method());
+                row.setStatusCode(denied.statusCode());
+                row.setErrorReason(denied.errorReason());
+                row.setCapability(emptyToNull(denied.capability()));
+            }
+        }
+        return row;
+    }
+
+    private static AuditEvent fromRow(AuditEventsRecord row) {
+        AuditEvent.Header header = new AuditEvent.Header(row.getEventId(), row.getOccurredAt().toInstant(),
+                nullToEmpty(row.getWorkspaceId()), nullToEmpty(row.getPrincipal()), Optional.ofNullable(row.getRequestId()));
+        return switch (row.getKind()) {
+            case DECISION -> {
+                DecisionRequest request = new DecisionRequest(row.getWorkspaceId(), nullToEmpty(row.getTenantId()),
+                        row.getUseCase(), Vocabulary.fromWord(ProviderClass.class, row.getProviderClass()),
+                        values(DataClassification.class, row.getDataClassifications()), row.getSourceFamily(),
+                        new Actor(row.getActorId(), Vocabulary.fromWord(ActorKind.class, row.getActorKind())),
+                        nullToEmpty(row.getCallerSurface()), Optional.ofNullable(row.getRequestId()));
+                Decision decision = new Decision(values(BlockReason.class, row.getAllReasons()),
+                        values(DataClassification.class, row.getRejectedClassifications()),
+                        Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()), row.getPolicyVersion(),
+                        Vocabulary.fromWord(ControlState.class, row.getControlState()), row.getControlVersion(),
+                        row.getMessage());
+                yield new AuditEvent.DecisionMade(header, request, row.getDecisionId(), decision);
+            }
+            case POLICY_SET -> new AuditEvent.PolicySet(header,
+                    new PolicyStatus(Vocabulary.fromWord(PolicyMode.class, row.getBeforeValue()), row.getBeforeVersion()),
+                    new PolicyStatus(Vocabulary.fromWord(PolicyMode.class, row.getAfterValue()), row.getAfterVersion()),
+                    row.getChanged(), nullToEmpty(row.getChangeReason()));
+            case CONTROL_SET -> new AuditEvent.ControlSet(header, row.getControlKey(),
+                    Vocabulary.fromWord(ControlState.class, row.getBeforeValue()),
+                    Vocabulary.fromWord(ControlState.class, row.getAfterValue()),
+                    row.getAfterVersion(), row.getChanged(), nullToEmpty(row.getChangeReason()));
+            case MUTATION_DENIED -> new AuditEvent.MutationDenied(header, row.getMethod(), row.getStatusCode(),
+                    row.getErrorReason(), nullToEmpty(row.getCapability()));
+            default -> throw new IllegalStateException("audit event " + row.getEventId() + " has unknown kind " + row.getKind());
+        };
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static String[] words(List<? extends Enum<?>> values) {
+        return values.stream().map(Vocabulary::word).toArray(String[]::new);
+    }
+
+    private static <E extends Enum<E>> List<E> values(Class<E> type, String[] words) {
+        return words == null ? List.of() : Arrays.stream(words).map(word -> Vocabulary.fromWord(type, word)).toList();
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}

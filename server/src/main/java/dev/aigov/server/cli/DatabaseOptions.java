@@ -1,0 +1,43 @@
+package dev.aigov.server.cli;
+
+import dev.aigov.server.config.DatabaseConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Where the database is; every option defaults to its AIGOV_* environment variable. */
+public final class DatabaseOptions {
+    @Option(names = "--db-url", defaultValue = "${env:AIGOV_DB_URL}",
+            description = "JDBC URL of PostgreSQL (env AIGOV_DB_URL). Without one, an embedded PostgreSQL keeps its data under --data-dir.")
+    String url;
+
+    @Option(names = "--db-user", defaultValue = "${env:AIGOV_DB_USER}", description = "Database user (env AIGOV_DB_USER).")
+    String user;
+
+    /** The password is read from the environment only: a command line shows in `ps`. */
+    static final String PASSWORD_VARIABLE = "AIGOV_DB_PASSWORD";
+
+    String password = System.getenv(PASSWORD_VARIABLE);
+
+    @Option(names = "--data-dir", defaultValue = "${env:AIGOV_DATA_DIR:-.aigov}",
+            description = "Where the embedded PostgreSQL keeps its data (env AIGOV_DATA_DIR, default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--db-pool-size", defaultValue = "${env:AIGOV_DB_POOL_SIZE:-10}",
+            description = "Database connections (env AIGOV_DB_POOL_SIZE, default ${DEFAULT-VALUE}).")
+    int poolSize;
+
+    @Option(names = "--db-connect-timeout-ms", defaultValue = "${env:AIGOV_DB_CONNECT_TIMEOUT_MS:-2000}",
+            description = "How long a call waits for a database connection before UNAVAILABLE "
+                    + "(env AIGOV_DB_CONNECT_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    long connectTimeoutMillis;
+
+    public DatabaseConfig toConfig() {
+        Optional<DatabaseConfig.External> external = url == null || url.isBlank()
+                ? Optional.empty()
+                : Optional.of(new DatabaseConfig.External(url, user, password));
+        return new DatabaseConfig(external, dataDir, poolSize, Duration.ofMillis(connectTimeoutMillis));
+    }
+}

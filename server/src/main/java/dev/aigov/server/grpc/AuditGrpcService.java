@@ -1,0 +1,118 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.api.v1.Actor;
+import dev.aigov.api.v1.AuditEventKind;
+import dev.aigov.api.v1.AuditServiceGrpc;
+import dev.aigov.api.v1.ControlChangeAudit;
+import dev.aigov.api.v1.DecisionAudit;
+import dev.aigov.api.v1.DeniedMutationAudit;
+import dev.aigov.api.v1.ListAuditEventsRequest;
+import dev.aigov.api.v1.ListAuditEventsResponse;
+import dev.aigov.api.v1.Outcome;
+import dev.aigov.api.v1.PolicyChangeAudit;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditQuery;
+import dev.aigov.server.audit.AuditTrail;
+import dev.aigov.server.decision.Decision;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.error.InvalidField;
+import dev.aigov.server.identity.AuthInterceptor;
+import io.grpc.stub.StreamObserver;
+
+import java.util.Optional;
+
+/** AuditService over gRPC: proto to domain and back, nothing else. */
+public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
+    private final AuditTrail trail;
+
+    public AuditGrpcService(AuditTrail trail) {
+        this.trail = trail;
+    }
+
+    @Override
+    public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
+        Calls.unary("ListAuditEvents", observer, () -> {
+            AuditTrail.Filter filter = new AuditTrail.Filter(
+                    Optional.of(request.getWorkspaceId()).filter(ws -> !ws.isEmpty()),
+                    kind(request.getKind()),
+                    outcome(request.getOutcome()),
+                    request.hasStartTime() ? Optional.of(ProtoMapping.instant(request.getStartTime(), "start_time")) : Optional.empty(),
+                    request.hasEndTime() ? Optional.of(ProtoMapping.instant(request.getEndTime(), "end_time")) : Optional.empty());
+            AuditTrail.Page page = trail.list(AuthInterceptor.currentPrincipal(), filter, request.getPageSize(), request.getPageToken());
+            ListAuditEventsResponse.Builder response = ListAuditEventsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            page.events().forEach(event -> response.addEvents(toProto(event)));
+            return response.build();
+        });
+    }
+
+    private static Optional<AuditQuery.Kind> kind(AuditEventKind kind) {
+        if (kind == AuditEventKind.UNRECOGNIZED) {
+            throw new InvalidField("kind", "has an unknown value");
+        }
+        return kind == AuditEventKind.AUDIT_EVENT_KIND_UNSPECIFIED ? Optional.empty()
+                : Optional.of(AuditQuery.Kind.valueOf(kind.name().substring("AUDIT_EVENT_KIND_".length())));
+    }
+
+    private static Optional<dev.aigov.server.decision.Outcome> outcome(Outcome outcome) {
+        return outcome == Outcome.OUTCOME_UNSPECIFIED ? Optional.empty()
+                : Optional.of(ProtoMapping.toDomain(dev.aigov.server.decision.Outcome.class, outcome, "OUTCOME_", "outcome"));
+    }
+
+    static dev.aigov.api.v1.AuditEvent toProto(AuditEvent event) {
+        AuditEvent.Header header = event.header();
+        dev.aigov.api.v1.AuditEvent.Builder proto = dev.aigov.api.v1.AuditEvent.newBuilder()
+                .setEventId(header.eventId().toString())
+                .setOccurredAt(ProtoMapping.timestamp(header.occurredAt()))
+                .setWorkspaceId(header.workspaceId())
+                .setPrincipal(header.principal())
+                .setRequestId(header.requestId().map(Object::toString).orElse(""));
+        switch (event) {
+            case AuditEvent.DecisionMade made -> {
+                DecisionRequest request = made.request();
+                Decision decision = made.decision();
+                DecisionAudit.Builder details = DecisionAudit.newBuilder()
+                        .setDecisionId(made.decisionId().toString())
+                        .setUseCase(request.useCase())
+                        .setProviderClass(ProtoMapping.providerClass(request.providerClass()))
+                        .setSourceFamily(request.sourceFamily())
+                        .setOutcome(ProtoMapping.outcome(decision.outcome()))
+                        .setEffectivePolicyMode(ProtoMapping.policyMode(decision.effectivePolicyMode()))
+                        .setPolicyVersion(decision.policyVersion())
+                        .setExecutionState(ProtoMapping.controlState(decision.executionState()))
+                        .setControlVersion(decision.controlVersion());
+                request.dataClassifications().stream().map(ProtoMapping::classification).forEach(details::addDataClassifications);
+                decision.reason().map(ProtoMapping::blockReason).ifPresent(details::setReason);
+                decision.allReasons().stream().map(ProtoMapping::blockReason).forEach(details::addAllReasons);
+                decision.rejectedClassifications().stream().map(ProtoMapping::classification).forEach(details::addRejectedClassifications);
+                proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_AI_DECISION)
+                        .setTenantId(request.tenantId())
+                        .setActor(Actor.newBuilder().setId(request.actor().id()).setKind(ProtoMapping.actorKind(request.actor().kind())))
+                        .setCallerSurface(request.callerSurface())
+                        .setDecision(details);
+            }
+            case AuditEvent.PolicySet set -> proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET)
+                    .setPolicyChange(PolicyChangeAudit.newBuilder()
+                            .setBeforeMode(ProtoMapping.policyMode(set.before().mode()))
+                            .setBeforeVersion(set.before().version())
+                            .setAfterMode(ProtoMapping.policyMode(set.after().mode()))
+                            .setAfterVersion(set.after().version())
+                            .setChanged(set.changed())
+                            .setReason(set.reason()));
+            case AuditEvent.ControlSet set -> proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET)
+                    .setControlChange(ControlChangeAudit.newBuilder()
+                            .setControlKey(set.controlKey())
+                            .setBeforeState(ProtoMapping.controlState(set.before()))
+                            .setAfterState(ProtoMapping.controlState(set.after()))
+                            .setVersion(set.version())
+                            .setChanged(set.changed())
+                            .setReason(set.reason()));
+            case AuditEvent.MutationDenied denied -> proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED)
+                    .setDeniedMutation(DeniedMutationAudit.newBuilder()
+                            .setMethod(denied.method())
+                            .setStatusCode(denied.statusCode())
+                            .setErrorReason(denied.errorReason())
+                            .setCapability(denied.capability()));
+        }
+        return proto.build();
+    }
+}

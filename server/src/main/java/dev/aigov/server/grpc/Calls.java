@@ -1,0 +1,55 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.server.audit.DeniedMutations;
+import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.PermissionDenied;
+import dev.aigov.server.identity.Principal;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Runs one unary call: its answer, or its failure mapped to a status. An unexpected exception is
+ * a bug: it is logged and answered UNAVAILABLE (never UNKNOWN or INTERNAL, never an allow).
+ */
+final class Calls {
+    private static final Logger LOG = LoggerFactory.getLogger(Calls.class);
+
+    private Calls() {
+    }
+
+    static <T> void unary(String method, StreamObserver<T> observer, Supplier<T> work) {
+        T response;
+        try {
+            response = work.get();
+        } catch (AigovException failure) {
+            observer.onError(StatusMapping.toStatus(failure));
+            return;
+        } catch (RuntimeException bug) {
+            LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, bug);
+            observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+
+    /** Like {@link #unary}, and a refusal for want of a capability is audited. */
+    static <T> void mutation(String method, DeniedMutations deniedMutations, Principal principal, String workspaceId,
+                             StreamObserver<T> observer, Supplier<T> work) {
+        unary(method, observer, () -> {
+            try {
+                return work.get();
+            } catch (PermissionDenied denied) {
+                String workspace = Vocabulary.ID.matcher(workspaceId).matches() ? workspaceId : "";
+                deniedMutations.record(method, "PERMISSION_DENIED", StatusMapping.reason(denied).name(), denied.capability(),
+                        principal.name(), workspace, Optional.empty());
+                throw denied;
+            }
+        });
+    }
+}

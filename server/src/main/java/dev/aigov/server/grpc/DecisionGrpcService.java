@@ -1,0 +1,102 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.api.v1.Decision;
+import dev.aigov.api.v1.DecisionServiceGrpc;
+import dev.aigov.api.v1.EvaluateAiRequestRequest;
+import dev.aigov.api.v1.EvaluateAiRequestResponse;
+import dev.aigov.api.v1.ListUseCasesRequest;
+import dev.aigov.api.v1.ListUseCasesResponse;
+import dev.aigov.api.v1.UseCase;
+import dev.aigov.server.decision.Actor;
+import dev.aigov.server.decision.DataClassification;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.decision.DecisionService;
+import dev.aigov.server.decision.RecordedDecision;
+import dev.aigov.server.error.InvalidField;
+import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.Capability;
+import dev.aigov.server.identity.Principal;
+import dev.aigov.server.storage.Fingerprint;
+import io.grpc.stub.StreamObserver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** DecisionService over gRPC: proto to domain and back, nothing else. */
+public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServiceImplBase {
+    private final DecisionService decisions;
+
+    public DecisionGrpcService(DecisionService decisions) {
+        this.decisions = decisions;
+    }
+
+    @Override
+    public void evaluateAiRequest(EvaluateAiRequestRequest request, StreamObserver<EvaluateAiRequestResponse> observer) {
+        Calls.unary("EvaluateAiRequest", observer, () -> {
+            Principal principal = AuthInterceptor.currentPrincipal();
+            principal.require(Capability.AI_DECISIONS_EVALUATE);
+            DecisionRequest domain = toDomain(request);
+            principal.require(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
+            byte[] fingerprint = Fingerprint.of("EvaluateAiRequest", principal.id(), domain.workspaceId(), domain.tenantId(),
+                    domain.useCase(), domain.providerClass(), domain.dataClassifications(), domain.sourceFamily(),
+                    domain.actor(), domain.callerSurface());
+            RecordedDecision decision = decisions.evaluate(principal.name(), fingerprint, domain);
+            return EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build();
+        });
+    }
+
+    @Override
+    public void listUseCases(ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) {
+        Calls.unary("ListUseCases", observer, () -> {
+            AuthInterceptor.currentPrincipal();
+            ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder();
+            for (dev.aigov.server.decision.UseCase useCase : decisions.catalog().useCases()) {
+                UseCase.Builder proto = UseCase.newBuilder()
+                        .setKey(useCase.key())
+                        .setSourceFamily(useCase.sourceFamily())
+                        .setTenantContextPermitted(useCase.tenantContextPermitted())
+                        .setDescription(useCase.description());
+                useCase.providerClasses().stream().sorted().map(ProtoMapping::providerClass).forEach(proto::addProviderClasses);
+                useCase.dataClassifications().stream().sorted().map(ProtoMapping::classification).forEach(proto::addDataClassifications);
+                response.addUseCases(proto);
+            }
+            return response.build();
+        });
+    }
+
+    static DecisionRequest toDomain(EvaluateAiRequestRequest request) {
+        List<DataClassification> classifications = new ArrayList<>();
+        if (request.getDataClassificationsCount() > DecisionRequest.MAX_CLASSIFICATIONS) {
+            throw new InvalidField("data_classifications", "declares " + request.getDataClassificationsCount()
+                    + " values; at most " + DecisionRequest.MAX_CLASSIFICATIONS + " are allowed");
+        }
+        for (int i = 0; i < request.getDataClassificationsCount(); i++) {
+            classifications.add(ProtoMapping.classification(request.getDataClassifications(i), "data_classifications[" + i + "]"));
+        }
+        if (!request.hasActor()) {
+            throw new InvalidField("actor", "is required: {\"id\": \"...\", \"kind\": \"ACTOR_KIND_USER\" or \"ACTOR_KIND_SERVICE\"}");
+        }
+        Actor actor = new Actor(request.getActor().getId(), ProtoMapping.actorKind(request.getActor().getKind(), "actor.kind"));
+        return new DecisionRequest(request.getWorkspaceId(), request.getTenantId(), request.getUseCase(),
+                ProtoMapping.providerClass(request.getProviderClass(), "provider_class"), classifications,
+                request.getSourceFamily(), actor, request.getCallerSurface(), ProtoMapping.requestId(request.getRequestId()));
+    }
+
+    static Decision toProto(RecordedDecision recorded) {
+        dev.aigov.server.decision.Decision decision = recorded.decision();
+        Decision.Builder proto = Decision.newBuilder()
+                .setDecisionId(recorded.decisionId().toString())
+                .setOutcome(ProtoMapping.outcome(decision.outcome()))
+                .setEffectivePolicyMode(ProtoMapping.policyMode(decision.effectivePolicyMode()))
+                .setPolicyVersion(decision.policyVersion())
+                .setExecutionState(ProtoMapping.controlState(decision.executionState()))
+                .setControlVersion(decision.controlVersion())
+                .setMessage(decision.message())
+                .setEvaluatedAt(ProtoMapping.timestamp(recorded.evaluatedAt()))
+                .setAuditEventId(recorded.auditEventId().toString());
+        decision.reason().map(ProtoMapping::blockReason).ifPresent(proto::setReason);
+        decision.allReasons().stream().map(ProtoMapping::blockReason).forEach(proto::addAllReasons);
+        decision.rejectedClassifications().stream().map(ProtoMapping::classification).forEach(proto::addRejectedClassifications);
+        return proto.build();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.aigov.server.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import dev.aigov.api.v1.ErrorReason;
+import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.InvalidField;
+import dev.aigov.server.error.NotAuthenticated;
+import dev.aigov.server.error.PermissionDenied;
+import dev.aigov.server.error.RequestIdReused;
+import dev.aigov.server.error.StorageUnavailable;
+import dev.aigov.server.error.UnknownControlKey;
+import dev.aigov.server.error.VersionConflict;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+
+import java.util.Map;
+
+/**
+ * The one place failures become gRPC statuses: the code says what the caller can do, the message
+ * which field, and one {@code google.rpc.ErrorInfo} (domain "aigov") says why, machine-readably.
+ */
+public final class StatusMapping {
+    public static final String DOMAIN = "aigov";
+
+    private StatusMapping() {
+    }
+
+    public static StatusRuntimeException toStatus(AigovException failure) {
+        return status(code(failure), reason(failure), failure.getMessage(), failure.metadata());
+    }
+
+    /** UNAVAILABLE for a fault that is not the caller's: safe to retry, and a client treats it as a block. */
+    public static StatusRuntimeException unavailable(String message) {
+        return status(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_SERVICE_UNAVAILABLE, message, Map.of());
+    }
+
+    public static StatusRuntimeException status(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata) {
+        ErrorInfo info = ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason.name()).putAllMetadata(metadata).build();
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(code.value())
+                .setMessage(message)
+                .addDetails(Any.pack(info))
+                .build();
+        return StatusProto.toStatusRuntimeException(status);
+    }
+
+    static Status.Code code(AigovException failure) {
+        return switch (failure) {
+            case InvalidField ignored -> Status.Code.INVALID_ARGUMENT;
+            case VersionConflict ignored -> Status.Code.ABORTED;
+            case RequestIdReused ignored -> Status.Code.ALREADY_EXISTS;
+            case UnknownControlKey ignored -> Status.Code.NOT_FOUND;
+            case NotAuthenticated ignored -> Status.Code.UNAUTHENTICATED;
+            case PermissionDenied ignored -> Status.Code.PERMISSION_DENIED;
+            case StorageUnavailable ignored -> Status.Code.UNAVAILABLE;
+        };
+    }
+
+    public static ErrorReason reason(AigovException failure) {
+        return switch (failure) {
+            case InvalidField ignored -> ErrorReason.ERROR_REASON_INVALID_FIELD;
+            case VersionConflict ignored -> ErrorReason.ERROR_REASON_VERSION_CONFLICT;
+            case RequestIdReused ignored -> ErrorReason.ERROR_REASON_REQUEST_ID_REUSED;
+            case UnknownControlKey ignored -> ErrorReason.ERROR_REASON_UNKNOWN_CONTROL_KEY;
+            case NotAuthenticated missing when missing.missing() -> ErrorReason.ERROR_REASON_MISSING_CREDENTIAL;
+            case NotAuthenticated ignored -> ErrorReason.ERROR_REASON_INVALID_CREDENTIAL;
+            case PermissionDenied denied when denied.workspaceNotPermitted() -> ErrorReason.ERROR_REASON_WORKSPACE_NOT_PERMITTED;
+            case PermissionDenied ignored -> ErrorReason.ERROR_REASON_MISSING_CAPABILITY;
+            case StorageUnavailable ignored -> ErrorReason.ERROR_REASON_STORAGE_UNAVAILABLE;
+        };
+    }
+}

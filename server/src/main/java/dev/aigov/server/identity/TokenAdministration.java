@@ -1,0 +1,80 @@
+package dev.aigov.server.identity;
+
+import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.server.error.InvalidField;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Mints, revokes and lists tokens: what the {@code token} command line does. */
+public final class TokenAdministration {
+    private final PrincipalRepository principals;
+    private final Clock clock;
+
+    public TokenAdministration(PrincipalRepository principals, Clock clock) {
+        this.principals = principals;
+        this.clock = clock;
+    }
+
+    /** A freshly minted token: shown once, never stored. */
+    public record MintedToken(Principal principal, String token) {
+    }
+
+    /**
+     * Mints a token for a new principal.
+     *
+     * @param capabilityKeys capability names such as {@code ai.decisions.evaluate}
+     * @param workspaces     the workspaces its capabilities are limited to; empty for every workspace
+     */
+    public MintedToken create(String name, Collection<String> capabilityKeys, Collection<String> workspaces) {
+        Vocabulary.requireId("name", name);
+        if (capabilityKeys.isEmpty()) {
+            throw new InvalidField("capability", "give at least one of: " + Capability.allKeys());
+        }
+        Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
+        for (String key : capabilityKeys) {
+            capabilities.add(Capability.fromKey(key).orElseThrow(() ->
+                    new InvalidField("capability", "unknown capability '" + key + "'; known: " + Capability.allKeys())));
+        }
+        Set<String> limitedTo = new LinkedHashSet<>();
+        for (String workspace : workspaces) {
+            limitedTo.add(Vocabulary.requireId("workspace", workspace));
+        }
+        if (!limitedTo.isEmpty()) {
+            List<String> platform = capabilities.stream().filter(c -> c.plane() == Capability.Plane.PLATFORM)
+                    .map(Capability::key).toList();
+            if (!platform.isEmpty()) {
+                throw new InvalidField("workspace", String.join(", ", platform)
+                        + " are platform capabilities and cannot be limited to workspaces; mint a separate token for them");
+            }
+        }
+        if (principals.activeNameExists(name)) {
+            throw new InvalidField("name", "a token named '" + name + "' already exists; revoke it first or choose another name");
+        }
+        String token = Tokens.newToken();
+        Principal principal = new Principal(PrincipalRepository.newId(), name, capabilities,
+                limitedTo.isEmpty() ? Optional.empty() : Optional.of(limitedTo));
+        principals.insert(principal, Tokens.hash(token), Tokens.hint(token), clock.instant());
+        return new MintedToken(principal, token);
+    }
+
+    /** Revokes the active token of that name; false when there is none. */
+    public boolean revoke(String name) {
+        Vocabulary.requireId("name", name);
+        return principals.revoke(name, clock.instant());
+    }
+
+    public List<PrincipalRepository.Listing> list(boolean includeRevoked) {
+        return principals.list(includeRevoked);
+    }
+
+    static String describe(Set<Capability> capabilities) {
+        return capabilities.stream().map(Capability::key).collect(Collectors.joining(","));
+    }
+}

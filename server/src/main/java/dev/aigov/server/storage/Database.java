@@ -1,0 +1,191 @@
+package dev.aigov.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.aigov.server.config.DatabaseConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+
+/**
+ * The database: a pooled, migrated PostgreSQL and the jOOQ context over it. With no external
+ * database configured it runs an embedded PostgreSQL on a persistent data directory, or joins the
+ * one another aigov process (a running server) already runs there.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** Months of audit partitions kept ready ahead of time. */
+    private static final int AUDIT_PARTITIONS_AHEAD = 2;
+
+    private final HikariDataSource pool;
+    private final DSLContext dsl;
+    private final EmbeddedPostgres embedded;
+    private final String description;
+
+    private Database(HikariDataSource pool, EmbeddedPostgres embedded, String description) {
+        this.pool = pool;
+        this.embedded = embedded;
+        this.description = description;
+        this.dsl = DSL.using(pool, SQLDialect.POSTGRES,
+                new Settings().withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED));
+    }
+
+    /** Opens (and, for the embedded database, starts or joins) the database and migrates it. */
+    public static Database open(DatabaseConfig config) {
+        if (config.external().isPresent()) {
+            DatabaseConfig.External external = config.external().get();
+            HikariDataSource pool = pool(config, external.url(), external.user(), external.password());
+            return migrated(new Database(pool, null, "PostgreSQL at " + external.url()));
+        }
+        Path dataDir = config.embeddedDataDir();
+        OptionalInt runningPort = RunningPostgres.portOf(dataDir);
+        if (runningPort.isPresent()) {
+            String url = "jdbc:postgresql://localhost:" + runningPort.getAsInt() + "/postgres";
+            return migrated(new Database(pool(config, url, "postgres", null), null,
+                    "embedded PostgreSQL at " + dataDir + " (run by another aigov process, port " + runningPort.getAsInt() + ")"));
+        }
+        EmbeddedPostgres postgres = startEmbedded(dataDir);
+        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        try {
+            return migrated(new Database(pool(config, url, "postgres", null), postgres,
+                    "embedded PostgreSQL at " + dataDir + " (port " + postgres.getPort() + ")"));
+        } catch (RuntimeException e) {
+            closeQuietly(postgres);
+            throw e;
+        }
+    }
+
+    /** Wraps an already running database (tests share one per run). Migrates it. */
+    public static Database over(String url, String user, String password, int poolSize) {
+        DatabaseConfig config = new DatabaseConfig(Optional.empty(), Path.of("."), poolSize, java.time.Duration.ofSeconds(2));
+        return migrated(new Database(pool(config, url, user, password), null, "PostgreSQL at " + url));
+    }
+
+    public DSLContext dsl() {
+        return dsl;
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
+    /** What a person needs to know about where the data lives, for the start-up log line. */
+    public String description() {
+        return description;
+    }
+
+    /** Creates the audit partitions of this month and the next ones; returns how many it created. */
+    public int ensureAuditPartitions() {
+        return dev.aigov.db.jooq.Routines.ensureAuditPartitions(dsl.configuration(), AUDIT_PARTITIONS_AHEAD);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (embedded != null) {
+            closeQuietly(embedded);
+        }
+    }
+
+    private static Database migrated(Database database) {
+        try {
+            Flyway.configure()
+                    .dataSource(database.pool)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            database.ensureAuditPartitions();
+            return database;
+        } catch (RuntimeException e) {
+            database.pool.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(DatabaseConfig config, String url, String user, String password) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("aigov");
+        hikari.setJdbcUrl(url);
+        hikari.setUsername(user);
+        hikari.setPassword(password);
+        hikari.setMaximumPoolSize(config.poolSize());
+        // Fail fast and closed: a call waits at most this long for a connection before UNAVAILABLE.
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 1000));
+        // Start even when the database is briefly unreachable; calls answer UNAVAILABLE until it is back.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("ApplicationName", "aigov");
+        hikari.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+        hikari.addDataSourceProperty("tcpKeepAlive", "true");
+        return new HikariDataSource(hikari);
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            LOG.info("Starting embedded PostgreSQL with its data in {}", dataDir.toAbsolutePath());
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    // aigov stops it itself, after the gRPC server has drained.
+                    .setRegisterShutdownHook(false)
+                    // An audit event that was acknowledged must survive a crash.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("listen_addresses", "localhost")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("another process is starting the embedded PostgreSQL in " + dataDir
+                    + "; wait for it and retry", e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warn("Could not stop the embedded PostgreSQL cleanly", e);
+        }
+    }
+
+    /** Reads a running postmaster's port from its data directory, if one is alive there. */
+    static final class RunningPostgres {
+        private RunningPostgres() {
+        }
+
+        static OptionalInt portOf(Path dataDir) {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            if (!Files.isRegularFile(pidFile)) {
+                return OptionalInt.empty();
+            }
+            try {
+                // postmaster.pid: line 1 the pid, line 4 the port (PostgreSQL's documented layout).
+                List<String> lines = Files.readAllLines(pidFile);
+                if (lines.size() < 4) {
+                    return OptionalInt.empty();
+                }
+                long pid = Long.parseLong(lines.get(0).trim());
+                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                return alive ? OptionalInt.of(Integer.parseInt(lines.get(3).trim())) : OptionalInt.empty();
+            } catch (IOException | NumberFormatException e) {
+                return OptionalInt.empty();
+            }
+        }
+    }
+}
