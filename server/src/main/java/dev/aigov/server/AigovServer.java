@@ -59,7 +59,9 @@ public final class AigovServer {
      *
      * @param outermost interceptors that run before authentication (tests use them to inject faults)
      */
-    public static AigovServer start(ServerConfig config, Database database, Clock clock, List<ServerInterceptor> outermost) {
+    public static AigovServer start(ServerConfig config, Database database, Clock systemClock, List<ServerInterceptor> outermost) {
+        // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
+        Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
         AuthInterceptor auth = new AuthInterceptor(dsl, deniedMutations, Set.of(

@@ -1,0 +1,108 @@
+package dev.aigov.server.testing;
+
+import dev.aigov.server.AigovServer;
+import dev.aigov.server.config.DatabaseConfig;
+import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.identity.Capability;
+import dev.aigov.server.identity.PrincipalRepository;
+import dev.aigov.server.identity.TokenAdministration;
+import dev.aigov.server.storage.Database;
+import io.grpc.ServerInterceptor;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The real server on a random loopback port over the run's shared embedded PostgreSQL (or one
+ * given), for end-to-end tests over a real Netty channel.
+ */
+public final class TestServer implements AutoCloseable {
+    private final AigovServer server;
+    private final Database database;
+    private final TokenAdministration tokens;
+    private String adminToken;
+    private boolean stopped;
+
+    private TestServer(AigovServer server, Database database) {
+        this.server = server;
+        this.database = database;
+        this.tokens = new TokenAdministration(new PrincipalRepository(database.dsl()), Clock.systemUTC());
+    }
+
+    /**
+     * Starts a server on the shared database.
+     *
+     * @param extraInterceptors run before authentication, outermost first (to inject faults)
+     */
+    public static TestServer start(ServerInterceptor... extraInterceptors) {
+        return startOn(TestDatabase.shared(), extraInterceptors);
+    }
+
+    /** Starts a server on the given database. */
+    public static TestServer startOn(Database database, ServerInterceptor... extraInterceptors) {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)));
+        AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
+        return new TestServer(server, database);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code 127.0.0.1:<port>}, a gRPC target. */
+    public String target() {
+        return "127.0.0.1:" + port();
+    }
+
+    /**
+     * Mints a token under a unique name derived from {@code name}.
+     *
+     * @param workspaces empty for every workspace
+     */
+    public String mintToken(String name, Set<String> capabilities, List<String> workspaces) {
+        String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return tokens.create(unique, capabilities, workspaces).token();
+    }
+
+    /** A token with every capability for every workspace. */
+    public synchronized String adminToken() {
+        if (adminToken == null) {
+            adminToken = mintToken("admin", Arrays.stream(Capability.values()).map(Capability::key)
+                    .collect(java.util.stream.Collectors.toSet()), List.of());
+        }
+        return adminToken;
+    }
+
+    public TokenAdministration tokens() {
+        return tokens;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public DataSource dataSource() {
+        return database.dataSource();
+    }
+
+    /** Stops serving (in-flight calls get a second to finish). The database stays up. */
+    public synchronized void stop() {
+        if (!stopped) {
+            stopped = true;
+            server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
