@@ -49,7 +49,7 @@ public final class AiGovernanceClientBuilder {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
-    private boolean keepAliveWithoutCalls;
+    private boolean keepAliveWithoutCalls = true;
     private Executor executor;
 
     AiGovernanceClientBuilder(String target) {
@@ -136,9 +136,10 @@ public final class AiGovernanceClientBuilder {
 
     /**
      * Keepalive pings: sent after {@code time} without reads, the connection dropped when no answer
-     * comes within {@code timeout}. Default 30 s and 10 s, only while calls are open; with
-     * {@code withoutCalls} also on idle connections, which the server must permit (gRPC servers refuse
-     * frequent pings by default).
+     * comes within {@code timeout}, so that a dead connection is found before a decision waits on it.
+     * Default 30 s and 10 s, on idle connections too ({@code withoutCalls}): the aigov server permits
+     * pings every 10 s with or without calls. Behind a proxy that refuses frequent pings, lengthen
+     * {@code time} or turn {@code withoutCalls} off.
      */
     public AiGovernanceClientBuilder keepAlive(Duration time, Duration timeout, boolean withoutCalls) {
         this.keepAliveTime = positive(time, "time");
