@@ -4,6 +4,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
@@ -158,7 +159,8 @@ public final class AiGovernanceClientBuilder {
     }
 
     /**
-     * Builds the client and its channel. The channel connects on the first call.
+     * Builds the client and its channel, and starts connecting in the background (without waiting),
+     * so that the first decision does not pay for the handshakes.
      *
      * @throws IllegalStateException if no bearer token was given, or plaintext was asked together
      *     with TLS files
@@ -189,7 +191,10 @@ public final class AiGovernanceClientBuilder {
         if (executor != null) {
             channel.executor(executor);
         }
-        return new AiGovernanceClient(channel.build(), deadline, adminDeadline);
+        ManagedChannel built = channel.build();
+        // Connect now, in the background, so the first decision does not pay for DNS, TCP and TLS.
+        built.getState(true);
+        return new AiGovernanceClient(built, deadline, adminDeadline);
     }
 
     private ChannelCredentials tls() {

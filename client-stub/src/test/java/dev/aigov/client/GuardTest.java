@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The guards run the work after an ALLOW, and never otherwise. */
 class GuardTest {
 
-    private static final Duration DEADLINE = Duration.ofMillis(300);
+    /** Long enough for any answer on a loaded machine; the hang case waits a short deadline instead. */
+    private static final Duration PATIENT = Duration.ofSeconds(5);
+    private static final Duration SHORT = Duration.ofMillis(300);
 
     private FakeDecisionServer server;
     private AiGovernanceClient client;
@@ -39,7 +41,11 @@ class GuardTest {
     @BeforeEach
     void start() {
         server = FakeDecisionServer.start();
-        client = AiGovernanceClient.builder(server.target()).plaintext().bearerToken("t").deadline(DEADLINE).build();
+        client = clientWithDeadline(PATIENT);
+    }
+
+    private AiGovernanceClient clientWithDeadline(Duration deadline) {
+        return AiGovernanceClient.builder(server.target()).plaintext().bearerToken("t").deadline(deadline).build();
     }
 
     @AfterEach
@@ -57,19 +63,22 @@ class GuardTest {
     static Stream<Arguments> everythingButAnAllow() {
         return Stream.of(
                 Arguments.of("a server BLOCK", answerWith(blockDecision(
-                        dev.aigov.api.v1.BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED).build())),
-                Arguments.of("UNAVAILABLE", fail(Status.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE")),
-                Arguments.of("UNAUTHENTICATED", fail(Status.UNAUTHENTICATED, "ERROR_REASON_INVALID_CREDENTIAL")),
-                Arguments.of("INVALID_ARGUMENT", fail(Status.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD")),
-                Arguments.of("a hang past the deadline", hang()),
-                Arguments.of("outcome number 99", answerWith(allowDecision().setOutcomeValue(99).build())),
-                Arguments.of("an ALLOW without a decision id", answerWith(allowDecision().clearDecisionId().build())));
+                        dev.aigov.api.v1.BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED).build()), PATIENT),
+                Arguments.of("UNAVAILABLE", fail(Status.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE"), PATIENT),
+                Arguments.of("UNAUTHENTICATED", fail(Status.UNAUTHENTICATED, "ERROR_REASON_INVALID_CREDENTIAL"), PATIENT),
+                Arguments.of("INVALID_ARGUMENT", fail(Status.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD"), PATIENT),
+                Arguments.of("a hang past the deadline", hang(), SHORT),
+                Arguments.of("outcome number 99", answerWith(allowDecision().setOutcomeValue(99).build()), PATIENT),
+                Arguments.of("an ALLOW without a decision id",
+                        answerWith(allowDecision().clearDecisionId().build()), PATIENT));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("everythingButAnAllow")
-    void runIfAllowedNeverRunsTheWork(String what, FakeDecisionServer.Answer answer) {
+    void runIfAllowedNeverRunsTheWork(String what, FakeDecisionServer.Answer answer, Duration deadline) {
         server.otherwiseAnswer(answer);
+        client.close();
+        client = clientWithDeadline(deadline);
 
         assertThatThrownBy(() -> client.runIfAllowed(Requests.productAnswer(), this::callTheModel))
                 .isInstanceOfSatisfying(AiExecutionBlockedException.class,
@@ -81,15 +90,17 @@ class GuardTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("everythingButAnAllow")
-    void runIfAllowedAsyncNeverRunsTheWork(String what, FakeDecisionServer.Answer answer) {
+    void runIfAllowedAsyncNeverRunsTheWork(String what, FakeDecisionServer.Answer answer, Duration deadline) {
         server.otherwiseAnswer(answer);
+        client.close();
+        client = clientWithDeadline(deadline);
 
         List<CompletableFuture<String>> futures = List.of(
                 client.runIfAllowedAsync(Requests.productAnswer(),
                         () -> CompletableFuture.completedFuture(callTheModel())),
                 client.runIfAllowedAsync(Requests.productAnswer(), this::callTheModel, workers));
 
-        assertThat(futures).allSatisfy(future -> assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS))
+        assertThat(futures).allSatisfy(future -> assertThatThrownBy(() -> future.get(PATIENT.toSeconds() + 1, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(AiExecutionBlockedException.class));
         assertThat(workRuns).hasValue(0);
