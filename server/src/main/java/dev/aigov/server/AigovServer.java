@@ -17,6 +17,7 @@ import dev.aigov.server.identity.AuthInterceptor;
 import dev.aigov.server.policy.WorkspacePolicyService;
 import dev.aigov.server.snapshot.DatabaseSnapshotSource;
 import dev.aigov.server.storage.Database;
+import dev.aigov.server.storage.Housekeeping;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -48,10 +49,12 @@ import java.util.concurrent.TimeUnit;
 public final class AigovServer {
     private final Server server;
     private final HealthStatusManager health;
+    private final Housekeeping housekeeping;
 
-    private AigovServer(Server server, HealthStatusManager health) {
+    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping) {
         this.server = server;
         this.health = health;
+        this.housekeeping = housekeeping;
     }
 
     /**
@@ -99,7 +102,7 @@ public final class AigovServer {
                         io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             }
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            return new AigovServer(server, health);
+            return new AigovServer(server, health, Housekeeping.start(database, clock));
         } catch (IOException e) {
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
         }
@@ -114,6 +117,7 @@ public final class AigovServer {
      * left. Health reports NOT_SERVING first, so load balancers stop sending new calls.
      */
     public void shutdown(Duration grace) {
+        housekeeping.close();
         health.enterTerminalState();
         server.shutdown();
         try {

@@ -51,7 +51,8 @@ public final class TokenAdministration {
                     .map(Capability::key).toList();
             if (!platform.isEmpty()) {
                 throw new InvalidField("workspace", String.join(", ", platform)
-                        + " are platform capabilities and cannot be limited to workspaces; mint a separate token for them");
+                        + (platform.size() == 1 ? " is a platform capability" : " are platform capabilities")
+                        + " and cannot be limited to workspaces; mint a separate token for the platform plane");
             }
         }
         if (principals.activeNameExists(name)) {

@@ -52,7 +52,7 @@ public final class Database implements AutoCloseable {
             HikariDataSource pool = pool(config, external.url(), external.user(), external.password());
             return migrated(new Database(pool, null, "PostgreSQL at " + external.url()));
         }
-        Path dataDir = config.embeddedDataDir();
+        Path dataDir = config.embeddedDataDir().toAbsolutePath().normalize();
         OptionalInt runningPort = RunningPostgres.portOf(dataDir);
         if (runningPort.isPresent()) {
             String url = "jdbc:postgresql://localhost:" + runningPort.getAsInt() + "/postgres";
@@ -113,7 +113,11 @@ public final class Database implements AutoCloseable {
             return database;
         } catch (RuntimeException e) {
             database.pool.close();
-            throw e;
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("could not migrate " + database.description + ": " + root.getMessage(), e);
         }
     }
 

@@ -58,6 +58,13 @@ public final class IdempotencyRepository {
                 Boolean.TRUE.equals(prior.getResultChanged())));
     }
 
+    /** Deletes the records created before {@code cutoff}; returns how many. A request_id older than that is new again. */
+    public static int purgeCreatedBefore(DSLContext dsl, Instant cutoff) {
+        return dsl.deleteFrom(IDEMPOTENCY_RECORDS)
+                .where(IDEMPOTENCY_RECORDS.CREATED_AT.lt(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
+                .execute();
+    }
+
     /** Stores the result of a claimed request_id: the audit event that records it. */
     public static void completeWithEvent(DSLContext tx, UUID requestId, UUID eventId, Instant eventAt) {
         tx.update(IDEMPOTENCY_RECORDS)

@@ -47,7 +47,16 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server on the given database. */
     public static TestServer startOn(Database database, ServerInterceptor... extraInterceptors) {
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+        return startWith(Optional.empty(), database, extraInterceptors);
+    }
+
+    /** Starts a server speaking TLS (mutual TLS when {@code tls} has a client CA) on the shared database. */
+    public static TestServer startTls(ServerConfig.Tls tls, ServerInterceptor... extraInterceptors) {
+        return startWith(Optional.of(tls), TestDatabase.shared(), extraInterceptors);
+    }
+
+    private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerInterceptor... extraInterceptors) {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
                 new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)));
         AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
         return new TestServer(server, database);

@@ -1,0 +1,63 @@
+package dev.aigov.server.storage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a long-running server must keep doing: create next months' audit partitions before they
+ * are needed, and forget idempotency records past their retention. Hourly, on one daemon thread;
+ * safe with several replicas (partition creation takes an advisory lock; deletes are idempotent).
+ */
+public final class Housekeeping implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
+    /** How long a request_id is remembered: a retry within a week returns the first result. */
+    public static final Duration IDEMPOTENCY_RETENTION = Duration.ofDays(7);
+
+    private final Database database;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+
+    Housekeeping(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "aigov-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts the hourly round; the first one runs at once. */
+    public static Housekeeping start(Database database, Clock clock) {
+        Housekeeping housekeeping = new Housekeeping(database, clock);
+        housekeeping.scheduler.scheduleWithFixedDelay(housekeeping::runOnce, 0, 1, TimeUnit.HOURS);
+        return housekeeping;
+    }
+
+    /** One round; failures are logged and retried next round, never thrown. */
+    void runOnce() {
+        try {
+            int created = database.ensureAuditPartitions();
+            if (created > 0) {
+                LOG.info("Created {} monthly audit partition(s)", created);
+            }
+            int purged = IdempotencyRepository.purgeCreatedBefore(database.dsl(), clock.instant().minus(IDEMPOTENCY_RETENTION));
+            if (purged > 0) {
+                LOG.info("Forgot {} idempotency record(s) older than {} days", purged, IDEMPOTENCY_RETENTION.toDays());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Housekeeping failed; it runs again within the hour: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
