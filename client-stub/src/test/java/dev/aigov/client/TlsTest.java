@@ -2,33 +2,36 @@ package dev.aigov.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.server.testing.TestCertificates;
 import io.grpc.ServerCredentials;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * TLS with a custom CA, and mutual TLS with a client certificate, against a server that requires
- * one. The test certificates (src/test/resources/tls) name localhost and 127.0.0.1.
+ * one. The certificates are minted for each test (localhost and 127.0.0.1) by a throwaway CA.
  */
 class TlsTest {
 
     /** A cold TLS handshake on a loaded machine can take longer than the default deadline. */
     private static final Duration HANDSHAKE_TIME = Duration.ofSeconds(10);
 
+    private TestCertificates certificates;
     private FakeDecisionServer server;
 
     @BeforeEach
-    void start() throws IOException {
+    void start(@TempDir Path directory) throws IOException {
+        certificates = TestCertificates.createIn(directory);
         ServerCredentials mutualTls = TlsServerCredentials.newBuilder()
-                .keyManager(tls("server.pem").toFile(), tls("server.key").toFile())
-                .trustManager(tls("ca.pem").toFile())
+                .keyManager(certificates.serverCertificate().toFile(), certificates.serverKey().toFile())
+                .trustManager(certificates.caCertificate().toFile())
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                 .build();
         server = FakeDecisionServer.start(mutualTls);
@@ -43,8 +46,8 @@ class TlsTest {
     void mutualTlsWithTheCustomCaAndAClientCertificateGetsTheAnswer() {
         try (AiGovernanceClient client = AiGovernanceClient.builder("dns:///localhost:" + server.port())
                 .bearerToken("t")
-                .trustedCertificates(tls("ca.pem"))
-                .clientCertificate(tls("client.pem"), tls("client.key"))
+                .trustedCertificates(certificates.caCertificate())
+                .clientCertificate(certificates.clientCertificate(), certificates.clientKey())
                 .deadline(HANDSHAKE_TIME)
                 .build()) {
             AiDecision decision = client.evaluate(Requests.productAnswer());
@@ -59,7 +62,7 @@ class TlsTest {
     void withoutTheClientCertificateItIsABlock() {
         try (AiGovernanceClient client = AiGovernanceClient.builder(server.target())
                 .bearerToken("t")
-                .trustedCertificates(tls("ca.pem"))
+                .trustedCertificates(certificates.caCertificate())
                 .deadline(HANDSHAKE_TIME)
                 .build()) {
             AiDecision decision = client.evaluate(Requests.productAnswer());
@@ -71,15 +74,18 @@ class TlsTest {
     }
 
     @Test
-    void aServerCertificateFromAnotherCaIsABlock() {
+    void aServerCertificateFromAnotherCaIsABlock(@TempDir Path elsewhere) {
+        TestCertificates otherCa = TestCertificates.createIn(elsewhere);
         try (AiGovernanceClient client = AiGovernanceClient.builder(server.target())
                 .bearerToken("t")
-                .trustedCertificates(tls("other-ca.pem"))
-                .clientCertificate(tls("client.pem"), tls("client.key"))
+                .trustedCertificates(otherCa.caCertificate())
+                .clientCertificate(certificates.clientCertificate(), certificates.clientKey())
+                .deadline(HANDSHAKE_TIME)
                 .build()) {
             AiDecision decision = client.evaluate(Requests.productAnswer());
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAVAILABLE);
             assertThat(server.requests).isEmpty();
         }
     }
@@ -89,19 +95,12 @@ class TlsTest {
         try (AiGovernanceClient client = AiGovernanceClient.builder(server.target())
                 .bearerToken("t")
                 .plaintext()
+                .deadline(HANDSHAKE_TIME)
                 .build()) {
             AiDecision decision = client.evaluate(Requests.productAnswer());
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
             assertThat(server.requests).isEmpty();
-        }
-    }
-
-    private static Path tls(String name) {
-        try {
-            return Path.of(TlsTest.class.getResource("/tls/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
