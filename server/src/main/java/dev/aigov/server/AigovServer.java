@@ -12,6 +12,7 @@ import dev.aigov.server.decision.DecisionService;
 import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.DecisionGrpcService;
 import dev.aigov.server.grpc.ExecutionControlGrpcService;
+import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.AuthInterceptor;
 import dev.aigov.server.policy.WorkspacePolicyService;
@@ -93,7 +94,8 @@ public final class AigovServer {
             List<ServerInterceptor> chain = new ArrayList<>(outermost);
             chain.add(auth);
             // ServerInterceptors.intercept runs the last interceptor first; reverse so outermost runs first.
-            builder.addService(ServerInterceptors.intercept(service, reversed(chain)));
+            // Bytes that are no message would otherwise be answered UNKNOWN by grpc-java itself.
+            builder.addService(UnparsableRequests.answeredAsInvalidArgument(ServerInterceptors.intercept(service, reversed(chain))));
         }
         try {
             Server server = builder.build().start();

@@ -30,12 +30,18 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> {
-            Throwable cause = failure;
-            if (cause instanceof InvalidField || cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                cmd.getErr().println(cmd.getColorScheme().errorText("error: " + cause.getMessage()));
-                return 2;
+            // One line an operator can act on; the stack trace only when asked for (AIGOV_DEBUG=1).
+            Throwable root = failure;
+            while (!(root instanceof InvalidField) && root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
             }
-            throw failure;
+            String message = failure instanceof InvalidField || failure instanceof IllegalArgumentException
+                    || failure instanceof IllegalStateException ? failure.getMessage() : failure.getMessage() + " (" + root.getMessage() + ")";
+            cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
+            if (System.getenv("AIGOV_DEBUG") != null) {
+                failure.printStackTrace(cmd.getErr());
+            }
+            return 2;
         });
         return commandLine;
     }

@@ -54,7 +54,8 @@ public final class TokenCommand {
 
         @Override
         public Integer call() {
-            TokenAdministration.MintedToken minted = withTokens(database, tokens -> tokens.create(name, capabilities, workspaces));
+            TokenAdministration.TokenRequest request = TokenAdministration.validate(name, capabilities, workspaces);
+            TokenAdministration.MintedToken minted = withTokens(database, tokens -> tokens.create(request));
             PrintWriter out = spec.commandLine().getOut();
             out.println("Created token '" + minted.principal().name() + "' with " + capabilities(minted.principal().capabilities())
                     + minted.principal().workspaces().map(ws -> " for workspaces " + String.join(", ", ws)).orElse(" for every workspace")

@@ -2,6 +2,7 @@ package dev.aigov.server.identity;
 
 import dev.aigov.server.decision.Vocabulary;
 import dev.aigov.server.error.InvalidField;
+import org.jooq.exception.IntegrityConstraintViolationException;
 
 import java.time.Clock;
 import java.util.Collection;
@@ -10,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Mints, revokes and lists tokens: what the {@code token} command line does. */
 public final class TokenAdministration {
@@ -26,13 +26,17 @@ public final class TokenAdministration {
     public record MintedToken(Principal principal, String token) {
     }
 
+    /** A validated request for a token: who, what, and where (empty workspaces: every workspace). */
+    public record TokenRequest(String name, Set<Capability> capabilities, Set<String> workspaces) {
+    }
+
     /**
-     * Mints a token for a new principal.
+     * Validates a token request without touching the database, so that a typo is reported at once.
      *
      * @param capabilityKeys capability names such as {@code ai.decisions.evaluate}
      * @param workspaces     the workspaces its capabilities are limited to; empty for every workspace
      */
-    public MintedToken create(String name, Collection<String> capabilityKeys, Collection<String> workspaces) {
+    public static TokenRequest validate(String name, Collection<String> capabilityKeys, Collection<String> workspaces) {
         Vocabulary.requireId("name", name);
         if (capabilityKeys.isEmpty()) {
             throw new InvalidField("capability", "give at least one of: " + Capability.allKeys());
@@ -55,14 +59,32 @@ public final class TokenAdministration {
                         + " and cannot be limited to workspaces; mint a separate token for the platform plane");
             }
         }
-        if (principals.activeNameExists(name)) {
-            throw new InvalidField("name", "a token named '" + name + "' already exists; revoke it first or choose another name");
+        return new TokenRequest(name, capabilities, limitedTo);
+    }
+
+    /** Mints a token for a new principal; see {@link #validate} for the arguments. */
+    public MintedToken create(String name, Collection<String> capabilityKeys, Collection<String> workspaces) {
+        return create(validate(name, capabilityKeys, workspaces));
+    }
+
+    public MintedToken create(TokenRequest request) {
+        if (principals.activeNameExists(request.name())) {
+            throw nameTaken(request.name());
         }
         String token = Tokens.newToken();
-        Principal principal = new Principal(PrincipalRepository.newId(), name, capabilities,
-                limitedTo.isEmpty() ? Optional.empty() : Optional.of(limitedTo));
-        principals.insert(principal, Tokens.hash(token), Tokens.hint(token), clock.instant());
+        Principal principal = new Principal(PrincipalRepository.newId(), request.name(), request.capabilities(),
+                request.workspaces().isEmpty() ? Optional.empty() : Optional.of(request.workspaces()));
+        try {
+            principals.insert(principal, Tokens.hash(token), Tokens.hint(token), clock.instant());
+        } catch (IntegrityConstraintViolationException e) {
+            // Another process minted the same name between the check and the insert.
+            throw nameTaken(request.name());
+        }
         return new MintedToken(principal, token);
+    }
+
+    private static InvalidField nameTaken(String name) {
+        return new InvalidField("name", "a token named '" + name + "' already exists; revoke it first or choose another name");
     }
 
     /** Revokes the active token of that name; false when there is none. */
@@ -73,9 +95,5 @@ public final class TokenAdministration {
 
     public List<PrincipalRepository.Listing> list(boolean includeRevoked) {
         return principals.list(includeRevoked);
-    }
-
-    static String describe(Set<Capability> capabilities) {
-        return capabilities.stream().map(Capability::key).collect(Collectors.joining(","));
     }
 }

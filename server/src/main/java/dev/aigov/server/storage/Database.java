@@ -185,7 +185,12 @@ public final class Database implements AutoCloseable {
                     return OptionalInt.empty();
                 }
                 long pid = Long.parseLong(lines.get(0).trim());
-                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                // A stale pid file whose number now belongs to another program does not count.
+                boolean alive = ProcessHandle.of(pid)
+                        .filter(ProcessHandle::isAlive)
+                        .flatMap(process -> process.info().command())
+                        .map(command -> command.contains("postgres"))
+                        .orElse(false);
                 return alive ? OptionalInt.of(Integer.parseInt(lines.get(3).trim())) : OptionalInt.empty();
             } catch (IOException | NumberFormatException e) {
                 return OptionalInt.empty();

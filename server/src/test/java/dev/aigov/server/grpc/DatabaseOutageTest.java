@@ -1,0 +1,150 @@
+package dev.aigov.server.grpc;
+
+import com.google.protobuf.Message;
+import dev.aigov.api.v1.ControlState;
+import dev.aigov.api.v1.Decision;
+import dev.aigov.api.v1.GetExecutionControlRequest;
+import dev.aigov.api.v1.GetWorkspacePolicyRequest;
+import dev.aigov.api.v1.ListAuditEventsRequest;
+import dev.aigov.api.v1.ListExecutionControlHistoryRequest;
+import dev.aigov.api.v1.ListUseCasesRequest;
+import dev.aigov.api.v1.Outcome;
+import dev.aigov.api.v1.PolicyMode;
+import dev.aigov.api.v1.SetExecutionControlRequest;
+import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * With its database gone the server fails closed: every call is UNAVAILABLE with
+ * ERROR_REASON_STORAGE_UNAVAILABLE within a bounded time, never an allow, never UNKNOWN or
+ * INTERNAL, and the server itself stays up. Runs on a private database, which it stops.
+ */
+class DatabaseOutageTest {
+    /** The pool waits 2 s for a connection; the rest is slack for a loaded machine. */
+    private static final Duration BOUND = Duration.ofSeconds(10);
+
+    private static TestDatabase database;
+    private static TestServer server;
+    private static Clients clients;
+    private static String admin;
+    private static String workspace;
+
+    @BeforeAll
+    static void allowWhileUpThenStopTheDatabase() {
+        database = TestDatabase.startPrivate();
+        server = TestServer.startOn(database.database());
+        clients = new Clients(server);
+        admin = server.adminToken();
+        workspace = freshWorkspace();
+        clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
+                .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+        assertThat(evaluate().getOutcome()).as("the same request while the database is up").isEqualTo(Outcome.OUTCOME_ALLOW);
+
+        database.stopPostgres();
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (clients != null) {
+            clients.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    private static Decision evaluate() {
+        return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                .setRequestId(UUID.randomUUID().toString()).build()).getDecision();
+    }
+
+    @Test
+    void evaluateFailsClosedWithStorageUnavailableWithinTheBound() {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            assertStorageUnavailableWithinBound(DatabaseOutageTest::evaluate);
+        }
+    }
+
+    static Stream<Arguments> otherCalls() {
+        return Stream.of(
+                arguments("SetWorkspacePolicy", (Supplier<Message>) () -> clients.policies(admin).setWorkspacePolicy(
+                        SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
+                                .setPolicyMode(PolicyMode.POLICY_MODE_DISABLED).build())),
+                arguments("GetWorkspacePolicy", (Supplier<Message>) () -> clients.policies(admin).getWorkspacePolicy(
+                        GetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace).build())),
+                arguments("SetExecutionControl", (Supplier<Message>) () -> clients.controls(admin).setExecutionControl(
+                        SetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace)
+                                .setState(ControlState.CONTROL_STATE_PAUSED).setReason("outage drill").build())),
+                arguments("GetExecutionControl", (Supplier<Message>) () -> clients.controls(admin).getExecutionControl(
+                        GetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace).build())),
+                arguments("ListExecutionControlHistory", (Supplier<Message>) () -> clients.controls(admin)
+                        .listExecutionControlHistory(ListExecutionControlHistoryRequest.newBuilder().setControlKey("ai.execution").build())),
+                arguments("ListAuditEvents", (Supplier<Message>) () -> clients.audit(admin)
+                        .listAuditEvents(ListAuditEventsRequest.newBuilder().setWorkspaceId(workspace).build())),
+                arguments("ListUseCases", (Supplier<Message>) () -> clients.decisions(admin)
+                        .listUseCases(ListUseCasesRequest.getDefaultInstance())));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherCalls")
+    void everyOtherCallIsUnavailableToo(String method, Supplier<Message> call) {
+        assertStorageUnavailableWithinBound(call::get);
+    }
+
+    @Test
+    void serverStaysUpAndHealthStillAnswers() {
+        HealthCheckResponse health = HealthGrpc.newBlockingStub(clients.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("aigov.v1.DecisionService").build());
+
+        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    @Test
+    void callWithoutATokenIsStillUnauthenticatedNotUnavailable() {
+        // Nothing needs the database to see that no credential was sent.
+        assertThatThrownBy(() -> clients.decisions(null).listUseCases(ListUseCasesRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, error -> {
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_MISSING_CREDENTIAL");
+                });
+    }
+
+    private static void assertStorageUnavailableWithinBound(Supplier<Object> call) {
+        long started = System.nanoTime();
+        assertThatThrownBy(call::get)
+                .as("no answer may be given without the database")
+                .isInstanceOfSatisfying(StatusRuntimeException.class, error -> {
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(Clients.errorInfo(error).getDomain()).isEqualTo("aigov");
+                    assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_STORAGE_UNAVAILABLE");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(BOUND);
+    }
+}
