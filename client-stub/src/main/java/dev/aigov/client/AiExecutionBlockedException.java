@@ -1,0 +1,33 @@
+package dev.aigov.client;
+
+import java.util.Objects;
+
+/**
+ * AiExecutionBlockedException is thrown by the guards ({@link AiGovernanceClient#runIfAllowed},
+ * {@link AiGovernanceClient#requireAllowed}) when the answer is anything but a complete ALLOW: a
+ * server BLOCK, or the client's own block because aigov could not be asked. The AI work was not
+ * started. It carries the decision, whose reasons and message may be shown to the person who asked.
+ *
+ * <p>Unchecked on purpose: the guarded work is never reached, whatever the caller does with the
+ * exception, so there is nothing to recover by catching it early.
+ */
+public final class AiExecutionBlockedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient AiDecision decision;
+
+    /** Creates the exception for a decision that is not an allow. */
+    public AiExecutionBlockedException(AiDecision decision) {
+        super("AI work blocked by aigov: " + Objects.requireNonNull(decision, "decision"));
+        if (decision.allowed()) {
+            throw new IllegalArgumentException("an allowed decision does not block");
+        }
+        this.decision = decision;
+    }
+
+    /** The decision that blocked the work. */
+    public AiDecision decision() {
+        return decision;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.aigov.client;
+
+/**
+ * ProviderClass is the trust class of the model provider that would receive the data. It is never
+ * a vendor name: classify the provider you call honestly, even where no policy permits it yet.
+ */
+public enum ProviderClass {
+    /** A model that runs inside the platform's own trust boundary. */
+    LOCAL_PRIVATE,
+    /** A model operated by a third party. No policy mode permits it in this version of aigov. */
+    EXTERNAL_PUBLIC
+}

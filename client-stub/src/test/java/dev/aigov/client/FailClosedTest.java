@@ -1,0 +1,255 @@
+package dev.aigov.client;
+
+import static dev.aigov.client.FakeDecisionServer.allowDecision;
+import static dev.aigov.client.FakeDecisionServer.answerWith;
+import static dev.aigov.client.FakeDecisionServer.blockDecision;
+import static dev.aigov.client.FakeDecisionServer.fail;
+import static dev.aigov.client.FakeDecisionServer.hang;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aigov.api.v1.EvaluateAiRequestResponse;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way of not getting a trustworthy ALLOW is a block with GOVERNANCE_UNAVAILABLE and the
+ * status that caused it, within the deadline, from both the blocking and the async form.
+ */
+class FailClosedTest {
+
+    /** For the tests that are not about time: a loaded machine must not turn their answer into a timeout. */
+    private static final Duration PATIENT = Duration.ofSeconds(5);
+    /** For the tests that are. */
+    private static final Duration DEADLINE = Duration.ofMillis(300);
+    private static final Duration MARGIN = Duration.ofSeconds(1);
+
+    private FakeDecisionServer server;
+    private AiGovernanceClient client;
+
+    @BeforeEach
+    void start() {
+        server = FakeDecisionServer.start();
+        client = clientFor(server.target(), PATIENT);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        client.close();
+        server.close();
+    }
+
+    private static AiGovernanceClient clientFor(String target, Duration deadline) {
+        return AiGovernanceClient.builder(target).plaintext().bearerToken("test-token").deadline(deadline).build();
+    }
+
+    static Stream<Arguments> errorStatuses() {
+        return Stream.of(
+                Arguments.of(Status.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD"),
+                Arguments.of(Status.UNAUTHENTICATED, "ERROR_REASON_INVALID_CREDENTIAL"),
+                Arguments.of(Status.PERMISSION_DENIED, "ERROR_REASON_WORKSPACE_NOT_PERMITTED"),
+                Arguments.of(Status.ALREADY_EXISTS, "ERROR_REASON_REQUEST_ID_REUSED"),
+                Arguments.of(Status.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE"),
+                Arguments.of(Status.RESOURCE_EXHAUSTED, null),
+                Arguments.of(Status.INTERNAL, null),
+                Arguments.of(Status.UNKNOWN, null),
+                Arguments.of(Status.CANCELLED, null),
+                Arguments.of(Status.UNIMPLEMENTED, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("errorStatuses")
+    void everyErrorStatusIsABlockCarryingTheStatusAndErrorReason(Status status, String errorReason) throws Exception {
+        server.otherwiseAnswer(fail(status.withDescription("from the fake"), errorReason));
+
+        for (AiDecision decision : both(Requests.productAnswer())) {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.reasons()).containsExactly(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.code()).isEqualTo(status.getCode());
+                assertThat(failure.description()).isEqualTo("from the fake");
+                assertThat(failure.errorReason()).isEqualTo(errorReason == null ? "" : errorReason);
+                if (errorReason != null) {
+                    assertThat(failure.errorMetadata()).containsEntry("field", "actor.id");
+                }
+            });
+            assertThat(decision.decisionId()).isEmpty();
+            assertThat(decision.basis()).isEmpty();
+        }
+    }
+
+    @Test
+    void unknownOutcomeNumberFromANewerServerIsABlock() throws Exception {
+        server.otherwiseAnswer(answerWith(allowDecision().setOutcomeValue(99).build()));
+
+        for (AiDecision decision : both(Requests.productAnswer())) {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.code()).isEqualTo(Status.Code.INTERNAL);
+                assertThat(failure.description()).contains("outcome number 99");
+            });
+            // The untrusted answer's ids are kept, so the audit event can be found.
+            assertThat(decision.decisionId()).isPresent();
+        }
+    }
+
+    @Test
+    void unspecifiedOutcomeIsABlock() throws Exception {
+        server.otherwiseAnswer(answerWith(allowDecision().setOutcomeValue(0).build()));
+
+        assertThat(both(Requests.productAnswer()))
+                .allSatisfy(decision -> assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE));
+    }
+
+    static Stream<Arguments> malformedAllows() {
+        return Stream.of(
+                Arguments.of("no decision id", answerWith(allowDecision().clearDecisionId().build())),
+                Arguments.of("no audit event id", answerWith(allowDecision().clearAuditEventId().build())),
+                Arguments.of("a primary reason", answerWith(allowDecision()
+                        .setReason(dev.aigov.api.v1.BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED).build())),
+                Arguments.of("other reasons", answerWith(allowDecision()
+                        .addAllReasons(dev.aigov.api.v1.BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED).build())),
+                Arguments.of("rejected classifications", answerWith(allowDecision()
+                        .addRejectedClassifications(dev.aigov.api.v1.DataClassification.DATA_CLASSIFICATION_SECRET)
+                        .build())),
+                Arguments.of("no decision at all", answerWith(EvaluateAiRequestResponse.getDefaultInstance())));
+    }
+
+    @ParameterizedTest(name = "an ALLOW with {0}")
+    @MethodSource("malformedAllows")
+    void anAllowThatIsIncompleteOrContradictoryIsABlock(String what, FakeDecisionServer.Answer answer)
+            throws Exception {
+        server.otherwiseAnswer(answer);
+
+        for (AiDecision decision : both(Requests.productAnswer())) {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.INTERNAL);
+        }
+    }
+
+    @Test
+    void unknownBlockReasonFromANewerServerIsStillABlockWithItsKnownReasons() throws Exception {
+        server.otherwiseAnswer(answerWith(blockDecision(dev.aigov.api.v1.BlockReason.forNumber(1))
+                .setReasonValue(42)
+                .clearAllReasons()
+                .addAllReasonsValue(42)
+                .addAllReasons(dev.aigov.api.v1.BlockReason.BLOCK_REASON_SOURCE_FAMILY_NOT_PERMITTED)
+                .build()));
+
+        for (AiDecision decision : both(Requests.productAnswer())) {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reasons())
+                    .containsExactly(BlockReason.UNRECOGNIZED, BlockReason.SOURCE_FAMILY_NOT_PERMITTED);
+            assertThat(decision.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void unreachableServerIsABlockWithinTheDeadline() throws Exception {
+        try (AiGovernanceClient unreachable = clientFor("127.0.0.1:" + unusedLoopbackPort(), DEADLINE)) {
+            long started = System.nanoTime();
+            AiDecision decision = unreachable.evaluate(Requests.productAnswer());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code)
+                    .hasValueSatisfying(code -> assertThat(code).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+            assertThat(took).isLessThan(DEADLINE.plus(MARGIN));
+
+            AiDecision async = unreachable.evaluateAsync(Requests.productAnswer())
+                    .get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(async.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+        }
+    }
+
+    @Test
+    void hangingServerIsABlockAtTheDeadline() throws Exception {
+        server.otherwiseAnswer(hang());
+        client.close();
+        client = clientFor(server.target(), DEADLINE);
+
+        long started = System.nanoTime();
+        AiDecision decision = client.evaluate(Requests.productAnswer());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(decision.allowed()).isFalse();
+        assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(took).isBetween(DEADLINE.minusMillis(50), DEADLINE.plus(MARGIN));
+    }
+
+    @Test
+    void hangingServerCompletesTheAsyncFormWithABlockAtTheDeadline() throws Exception {
+        server.otherwiseAnswer(hang());
+        client.close();
+        client = clientFor(server.target(), DEADLINE);
+
+        AiDecision decision = client.evaluateAsync(Requests.productAnswer())
+                .get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.DEADLINE_EXCEEDED);
+    }
+
+    @Test
+    void closedClientBlocks() {
+        client.close();
+
+        AiDecision decision = client.evaluate(Requests.productAnswer());
+
+        assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAVAILABLE);
+        assertThat(server.requests).isEmpty();
+    }
+
+    @Test
+    void failingTokenSupplierBlocksWithoutCallingTheServer() {
+        try (AiGovernanceClient noToken = AiGovernanceClient.builder(server.target()).plaintext()
+                .bearerToken(() -> {
+                    throw new IllegalStateException("vault unreachable");
+                })
+                .build()) {
+            AiDecision decision = noToken.evaluate(Requests.productAnswer());
+
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAUTHENTICATED);
+            assertThat(server.requests).isEmpty();
+        }
+    }
+
+    @Test
+    void asyncFormNeverCompletesExceptionally() throws Exception {
+        server.otherwiseAnswer(fail(Status.INTERNAL, null));
+
+        var future = client.evaluateAsync(Requests.productAnswer());
+
+        assertThat(future.get(PATIENT.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS).allowed()).isFalse();
+        assertThat(future).isCompletedWithValueMatching(decision -> !decision.allowed());
+    }
+
+    /** Asks once through the blocking form and once through the async form. */
+    private java.util.List<AiDecision> both(AiRequest request) throws Exception {
+        AiDecision blocking = client.evaluate(request);
+        AiDecision async = client.evaluateAsync(request).get(PATIENT.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+        return java.util.List.of(blocking, async);
+    }
+
+    static int unusedLoopbackPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
