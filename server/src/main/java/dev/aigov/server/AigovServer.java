@@ -86,6 +86,9 @@ public final class AigovServer {
                 // Clients keep connections alive through idle load balancers; allow their pings.
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
+                // Clients balance round-robin over DNS; recycling connections lets them find new replicas.
+                .maxConnectionAge(5, TimeUnit.MINUTES)
+                .maxConnectionAgeGrace(30, TimeUnit.SECONDS)
                 .maxInboundMessageSize(1 << 20)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
