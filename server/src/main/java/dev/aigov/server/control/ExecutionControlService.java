@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -29,7 +28,6 @@ import java.util.UUID;
 public final class ExecutionControlService {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutionControlService.class);
     static final String OPERATION = "SetExecutionControl";
-    public static final int MAX_REASON_LENGTH = 1024;
     public static final int DEFAULT_PAGE_SIZE = 50;
     public static final int MAX_PAGE_SIZE = 500;
 
@@ -50,16 +48,9 @@ public final class ExecutionControlService {
             if (state == null) {
                 throw new InvalidField("state", "is required: CONTROL_STATE_ENABLED or CONTROL_STATE_PAUSED");
             }
-            reason = Objects.requireNonNullElse(reason, "").strip();
+            reason = Vocabulary.reason(reason);
             if (state == ControlState.PAUSED && reason.isEmpty()) {
                 throw new InvalidField("reason", "is required when pausing: say why, for the people who will read the audit trail");
-            }
-            if (reason.length() > MAX_REASON_LENGTH) {
-                throw new InvalidField("reason", "is " + reason.length() + " characters long; at most " + MAX_REASON_LENGTH + " are allowed");
-            }
-            if (reason.indexOf('\0') >= 0) {
-                // PostgreSQL text cannot hold it: bad input, not a failed write for the caller to retry.
-                throw new InvalidField("reason", "must not contain the NUL character (U+0000)");
             }
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
                 throw new InvalidField("expected_version", "must not be negative");

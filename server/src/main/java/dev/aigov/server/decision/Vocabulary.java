@@ -38,6 +38,24 @@ public final class Vocabulary {
         return value;
     }
 
+    /** The most characters a free-text reason may have. */
+    public static final int MAX_REASON_LENGTH = 1024;
+
+    /**
+     * A free-text reason for the audit trail, stripped of surrounding blanks; empty when absent.
+     * The only free text aigov accepts: bounded, and storable (PostgreSQL text cannot hold U+0000).
+     */
+    public static String reason(String value) {
+        String reason = value == null ? "" : value.strip();
+        if (reason.length() > MAX_REASON_LENGTH) {
+            throw new InvalidField("reason", "is " + reason.length() + " characters long; at most " + MAX_REASON_LENGTH + " are allowed");
+        }
+        if (reason.indexOf('\0') >= 0) {
+            throw new InvalidField("reason", "must not contain the NUL character (U+0000)");
+        }
+        return reason;
+    }
+
     /** Like {@link #requireId} for an optional id: empty means absent. */
     public static String optionalId(String field, String value) {
         return value == null || value.isEmpty() ? "" : requireId(field, value);

@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -26,7 +25,6 @@ import java.util.UUID;
 public final class WorkspacePolicyService {
     private static final Logger LOG = LoggerFactory.getLogger(WorkspacePolicyService.class);
     static final String OPERATION = "SetWorkspacePolicy";
-    public static final int MAX_REASON_LENGTH = 1024;
 
     private final DSLContext dsl;
     private final Clock clock;
@@ -47,14 +45,7 @@ public final class WorkspacePolicyService {
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
                 throw new InvalidField("expected_version", "must not be negative");
             }
-            reason = Objects.requireNonNullElse(reason, "");
-            if (reason.length() > MAX_REASON_LENGTH) {
-                throw new InvalidField("reason", "is " + reason.length() + " characters long; at most " + MAX_REASON_LENGTH + " are allowed");
-            }
-            if (reason.indexOf('\0') >= 0) {
-                // PostgreSQL text cannot hold it: bad input, not a failed write for the caller to retry.
-                throw new InvalidField("reason", "must not contain the NUL character (U+0000)");
-            }
+            reason = Vocabulary.reason(reason);
         }
     }
 
