@@ -126,6 +126,8 @@ DECLARE
     partition   text;
     created     integer := 0;
 BEGIN
+    -- Creating a partition locks audit_events; never queue audit writes behind it for long.
+    PERFORM set_config('lock_timeout', '2s', true);
     PERFORM pg_advisory_xact_lock(hashtext('aigov.audit_events.partitions'));
     FOR i IN 0..months_ahead LOOP
         month_start := first_month + make_interval(months => i);

@@ -223,8 +223,10 @@ public final class AiRequest {
         /**
          * The request id, for callers that carry their own idempotency key across processes: asking
          * again with the same id and the same request returns the first decision and records nothing
-         * new. Optional and rarely needed: without it each evaluation gets a fresh id, which its own
-         * retries reuse. {@code null} clears it.
+         * new, as long as the server's state has not changed since; after a pause or a policy change
+         * it is decided afresh (an old ALLOW is never replayed past the emergency stop). Optional and
+         * rarely needed: without it each evaluation gets a fresh id, which its own retries reuse.
+         * {@code null} clears it.
          */
         public Builder requestId(UUID requestId) {
             this.requestId = requestId;

@@ -86,7 +86,8 @@ class RealServerTest {
         long giveUp = System.nanoTime() + PATIENT.toNanos();
         AiDecision decision = via.evaluate(request);
         while (!wanted.test(decision) && System.nanoTime() < giveUp) {
-            Thread.onSpinWait();
+            // Poll, not spin: each attempt is a real decision with its own audit event.
+            java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(20).toNanos());
             decision = via.evaluate(request);
         }
         return decision;

@@ -12,6 +12,11 @@ import java.util.UUID;
 /**
  * Records each decision in its own transaction: the audit event and, for a request with a
  * request_id, its idempotency record, committed together before the answer leaves.
+ *
+ * <p>A retry with the same request_id gets the first decision back, and nothing is written, only
+ * while that decision is still exactly what would be decided now. Once the state has moved (a
+ * pause, a policy change), the retry is decided afresh and recorded as a decision of its own:
+ * a replay must never carry an old ALLOW past the emergency stop.
  */
 public final class DatabaseDecisionRecorder implements DecisionRecorder {
     static final String OPERATION = "EvaluateAiRequest";
@@ -30,7 +35,11 @@ public final class DatabaseDecisionRecorder implements DecisionRecorder {
                 Optional<IdempotencyRepository.PriorResult> prior =
                         IdempotencyRepository.claim(tx, requestId.get(), OPERATION, pending.fingerprint(), pending.evaluatedAt());
                 if (prior.isPresent()) {
-                    return replay(tx, prior.get());
+                    AuditEvent.DecisionMade first = firstDecision(tx, prior.get());
+                    if (first.decision().equals(pending.decision())) {
+                        return new RecordedDecision(first.decisionId(), first.header().occurredAt(),
+                                first.header().eventId(), first.decision());
+                    }
                 }
             }
             AuditEvent.DecisionMade event = new AuditEvent.DecisionMade(
@@ -38,15 +47,15 @@ public final class DatabaseDecisionRecorder implements DecisionRecorder {
                             pending.principal(), requestId),
                     pending.request(), pending.decisionId(), pending.decision());
             AuditRepository.insert(tx, event);
+            // The request_id now names this decision: a later retry is compared with it.
             requestId.ifPresent(id -> IdempotencyRepository.completeWithEvent(tx, id, pending.auditEventId(), pending.evaluatedAt()));
             return new RecordedDecision(pending.decisionId(), pending.evaluatedAt(), pending.auditEventId(), pending.decision());
         });
     }
 
-    private static RecordedDecision replay(DSLContext tx, IdempotencyRepository.PriorResult prior) {
+    private static AuditEvent.DecisionMade firstDecision(DSLContext tx, IdempotencyRepository.PriorResult prior) {
         UUID eventId = prior.eventId().orElseThrow();
-        AuditEvent.DecisionMade first = AuditRepository.findDecision(tx, eventId, prior.eventAt().orElseThrow())
+        return AuditRepository.findDecision(tx, eventId, prior.eventAt().orElseThrow())
                 .orElseThrow(() -> new IllegalStateException("idempotency record names a missing audit event " + eventId));
-        return new RecordedDecision(first.decisionId(), first.header().occurredAt(), eventId, first.decision());
     }
 }

@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = toConfig();
-        Database db = Database.open(config.database());
+        Database db = Database.open(config.database(), Database.EmbeddedUse.OWN);
         AigovServer server;
         try {
             server = AigovServer.start(config, db, Clock.systemUTC(), List.of());

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 public final class TokenCommand {
 
     static <T> T withTokens(DatabaseOptions options, Function<TokenAdministration, T> work) {
-        try (Database database = Database.open(options.toConfig())) {
+        try (Database database = Database.open(options.toConfig(), Database.EmbeddedUse.JOIN_OR_START)) {
             return work.apply(new TokenAdministration(new PrincipalRepository(database.dsl()), Clock.systemUTC()));
         }
     }

@@ -17,6 +17,7 @@ import dev.aigov.server.decision.Decision;
 import dev.aigov.server.decision.DecisionRequest;
 import dev.aigov.server.error.InvalidField;
 import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.Capability;
 import io.grpc.stub.StreamObserver;
 
 import java.util.Optional;
@@ -32,6 +33,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     @Override
     public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
         Calls.unary("ListAuditEvents", observer, () -> {
+            AuthInterceptor.currentPrincipal().require(Capability.AUDIT_READ);
             AuditTrail.Filter filter = new AuditTrail.Filter(
                     Optional.of(request.getWorkspaceId()).filter(ws -> !ws.isEmpty()),
                     kind(request.getKind()),

@@ -11,6 +11,7 @@ import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;
 
@@ -29,6 +30,8 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
         Principal principal = AuthInterceptor.currentPrincipal();
         Calls.mutation(ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName(), deniedMutations,
                 principal, request.getWorkspaceId(), observer, () -> {
+                    // The capability first: a refusal is audited whatever the body holds.
+                    principal.require(Capability.OPS_CONTROLS_MANAGE);
                     ExecutionControlService.ControlChange change = controls.set(principal, new ExecutionControlService.SetControl(
                             request.getControlKey(),
                             request.getWorkspaceId(),
@@ -46,8 +49,9 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
     @Override
     public void getExecutionControl(GetExecutionControlRequest request, StreamObserver<GetExecutionControlResponse> observer) {
         Calls.unary("GetExecutionControl", observer, () -> {
-            ExecutionControlService.ControlView view =
-                    controls.get(AuthInterceptor.currentPrincipal(), request.getControlKey(), request.getWorkspaceId());
+            Principal principal = AuthInterceptor.currentPrincipal();
+            principal.require(Capability.OPS_CONTROLS_VIEW);
+            ExecutionControlService.ControlView view = controls.get(principal, request.getControlKey(), request.getWorkspaceId());
             return GetExecutionControlResponse.newBuilder()
                     .setControl(toProto(view.control()))
                     .setEffectiveState(ProtoMapping.controlState(view.effectiveState()))
@@ -59,7 +63,9 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
     public void listExecutionControlHistory(ListExecutionControlHistoryRequest request,
                                             StreamObserver<ListExecutionControlHistoryResponse> observer) {
         Calls.unary("ListExecutionControlHistory", observer, () -> {
-            ExecutionControlService.HistoryPage page = controls.history(AuthInterceptor.currentPrincipal(),
+            Principal principal = AuthInterceptor.currentPrincipal();
+            principal.require(Capability.OPS_CONTROLS_VIEW);
+            ExecutionControlService.HistoryPage page = controls.history(principal,
                     request.getControlKey(), request.getWorkspaceId(), request.getPageSize(), request.getPageToken());
             ListExecutionControlHistoryResponse.Builder response = ListExecutionControlHistoryResponse.newBuilder()
                     .setNextPageToken(page.nextPageToken());

@@ -36,10 +36,10 @@ public final class StatusMapping {
         return status(Status.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_SERVICE_UNAVAILABLE, message, Map.of());
     }
 
-    /** INVALID_ARGUMENT for request bytes that are no protobuf message: no field can be named. */
-    public static StatusRuntimeException unparsableRequest(String method, String detail) {
+    /** INVALID_ARGUMENT for a request that is not one protobuf message: no field can be named. */
+    public static StatusRuntimeException unparsableRequest(String method, String problem) {
         return status(Status.Code.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_INVALID_FIELD,
-                "the request to " + method + " is not a valid protobuf message: " + detail, Map.of());
+                "the request to " + method + " " + problem, Map.of());
     }
 
     public static StatusRuntimeException status(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata) {

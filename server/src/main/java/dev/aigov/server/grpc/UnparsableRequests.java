@@ -49,9 +49,15 @@ public final class UnparsableRequests implements ServerInterceptor {
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(tracked, headers)) {
             private boolean rejected;
+            private int messages;
 
             @Override
             public void onMessage(Q message) {
+                // Every aigov method is unary: a second message is malformed input, answered once the
+                // client has finished sending (the transport may still reset such a stream as CANCELLED).
+                if (++messages > 1 || rejected) {
+                    return;
+                }
                 try {
                     super.onMessage(message);
                 } catch (StatusRuntimeException failure) {
@@ -59,20 +65,28 @@ public final class UnparsableRequests implements ServerInterceptor {
                     if (!(failure.getCause() instanceof InvalidProtocolBufferException unparsable)) {
                         throw failure;
                     }
-                    rejected = true;
-                    if (closed.compareAndSet(false, true)) {
-                        StatusRuntimeException answer = StatusMapping.unparsableRequest(
-                                call.getMethodDescriptor().getFullMethodName(), unparsable.getMessage());
-                        call.close(answer.getStatus(), answer.getTrailers());
-                    }
+                    reject("is not a valid protobuf message: " + unparsable.getMessage());
                 }
             }
 
             @Override
             public void onHalfClose() {
-                // The service never received a request: it must not answer a second time.
+                if (messages == 0) {
+                    reject("ended without a request message");
+                } else if (messages > 1) {
+                    reject("sent " + messages + " request messages to a unary method");
+                }
+                // The service never received a (single, valid) request: it must not answer a second time.
                 if (!rejected) {
                     super.onHalfClose();
+                }
+            }
+
+            private void reject(String problem) {
+                rejected = true;
+                if (closed.compareAndSet(false, true)) {
+                    StatusRuntimeException answer = StatusMapping.unparsableRequest(call.getMethodDescriptor().getFullMethodName(), problem);
+                    call.close(answer.getStatus(), answer.getTrailers());
                 }
             }
         };

@@ -7,6 +7,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.policy.WorkspacePolicy;
 import dev.aigov.server.policy.WorkspacePolicyService;
@@ -27,6 +28,8 @@ public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc
         Principal principal = AuthInterceptor.currentPrincipal();
         Calls.mutation(WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(), deniedMutations,
                 principal, request.getWorkspaceId(), observer, () -> {
+                    // The capability first: a refusal is audited whatever the body holds.
+                    principal.require(Capability.WORKSPACE_AI_POLICY_MANAGE);
                     WorkspacePolicyService.PolicyChange change = policies.set(principal, new WorkspacePolicyService.SetPolicy(
                             request.getWorkspaceId(),
                             ProtoMapping.policyMode(request.getPolicyMode(), "policy_mode"),
@@ -42,9 +45,13 @@ public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc
 
     @Override
     public void getWorkspacePolicy(GetWorkspacePolicyRequest request, StreamObserver<GetWorkspacePolicyResponse> observer) {
-        Calls.unary("GetWorkspacePolicy", observer, () -> GetWorkspacePolicyResponse.newBuilder()
-                .setPolicy(toProto(policies.get(AuthInterceptor.currentPrincipal(), request.getWorkspaceId())))
-                .build());
+        Calls.unary("GetWorkspacePolicy", observer, () -> {
+            Principal principal = AuthInterceptor.currentPrincipal();
+            principal.require(Capability.WORKSPACE_AI_POLICY_VIEW);
+            return GetWorkspacePolicyResponse.newBuilder()
+                    .setPolicy(toProto(policies.get(principal, request.getWorkspaceId())))
+                    .build();
+        });
     }
 
     static dev.aigov.api.v1.WorkspacePolicy toProto(WorkspacePolicy policy) {

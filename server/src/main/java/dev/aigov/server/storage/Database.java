@@ -47,8 +47,16 @@ public final class Database implements AutoCloseable {
                 new Settings().withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED));
     }
 
+    /** Who opens the embedded database: the server owns it; the token commands may join the server's. */
+    public enum EmbeddedUse {
+        /** Start it, and fail if another process already runs it: a server must not depend on another's lifetime. */
+        OWN,
+        /** Join the one a running server started, or start it for the duration of one command. */
+        JOIN_OR_START
+    }
+
     /** Opens (and, for the embedded database, starts or joins) the database and migrates it. */
-    public static Database open(DatabaseConfig config) {
+    public static Database open(DatabaseConfig config, EmbeddedUse use) {
         if (config.external().isPresent()) {
             DatabaseConfig.External external = config.external().get();
             HikariDataSource pool = pool(config, external.url(), external.user(), external.password());
@@ -56,6 +64,10 @@ public final class Database implements AutoCloseable {
         }
         Path dataDir = config.embeddedDataDir().toAbsolutePath().normalize();
         OptionalInt runningPort = RunningPostgres.portOf(dataDir);
+        if (runningPort.isPresent() && use == EmbeddedUse.OWN) {
+            throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
+                    + " (port " + runningPort.getAsInt() + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+        }
         if (runningPort.isPresent()) {
             String url = "jdbc:postgresql://localhost:" + runningPort.getAsInt() + "/postgres";
             return migrated(new Database(pool(config, url, "postgres", null), null,
@@ -139,6 +151,9 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("ApplicationName", "aigov");
         hikari.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
+        // A hung database must not hold a call forever: bound every statement and every socket read.
+        hikari.addDataSourceProperty("options", "-c statement_timeout=10000");
+        hikari.addDataSourceProperty("socketTimeout", "30");
         return new HikariDataSource(hikari);
     }
 

@@ -60,7 +60,8 @@ public final class PageToken {
         if (!Arrays.equals(hash, Arrays.copyOf(filterHash, FILTER_HASH_BYTES))) {
             throw new InvalidField("page_token", "belongs to a listing with other filters; start again without it");
         }
-        if (nanos < 0 || nanos > 999_999_999) {
+        // Within the timestamps the API accepts (years 1 to 9999), so that no tampered token fails later.
+        if (nanos < 0 || nanos > 999_999_999 || seconds < -62_135_596_800L || seconds > 253_402_300_799L) {
             throw new InvalidField("page_token", "is not a token this service issued");
         }
         return Optional.of(new Cursor(Instant.ofEpochSecond(seconds, nanos), id));

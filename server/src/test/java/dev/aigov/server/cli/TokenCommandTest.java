@@ -95,7 +95,7 @@ class TokenCommandTest {
         String token = mintedToken(create);
         assertThat(create.outLines()).hasSize(2);
         assertThat(create.outLines().getFirst()).contains(name, "ai.decisions.evaluate", "shown once");
-        try (Database database = Database.open(embeddedOn(dataDir));
+        try (Database database = Database.open(embeddedOn(dataDir), Database.EmbeddedUse.OWN);
              TestServer server = TestServer.startOn(database);
              Clients clients = new Clients(server)) {
             assertThat(clients.decisions(token).listUseCases(ListUseCasesRequest.getDefaultInstance()).getUseCasesCount())
@@ -166,7 +166,7 @@ class TokenCommandTest {
         String name = freshName();
         String token;
         // Opened the way the server opens it: the embedded PostgreSQL keeps running under the data directory.
-        try (Database running = Database.open(embeddedOn(serverDataDir))) {
+        try (Database running = Database.open(embeddedOn(serverDataDir), Database.EmbeddedUse.OWN)) {
             Run create = runOn(serverDataDir, "token", "create", "--name", name, "--capability", "ops.controls.view");
 
             token = mintedToken(create);
@@ -185,5 +185,19 @@ class TokenCommandTest {
 
         assertThat(listAfterStop.exitCode()).as("stderr: %s", listAfterStop.err()).isZero();
         assertThat(listAfterStop.out()).contains(name).doesNotContain(token);
+    }
+
+    @Test
+    void aSecondServerRefusesToShareAnotherProcessesEmbeddedPostgres(@TempDir Path serverDataDir) {
+        try (Database running = Database.open(embeddedOn(serverDataDir), Database.EmbeddedUse.OWN)) {
+            assertThat(running.description()).contains(serverDataDir.toString());
+
+            // Serving on it would die with the first server: it must refuse, saying what to do.
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> Database.open(embeddedOn(serverDataDir), Database.EmbeddedUse.OWN))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another aigov process runs the embedded PostgreSQL")
+                    .hasMessageContaining("AIGOV_DATA_DIR");
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.aigov.api.v1.ListUseCasesResponse;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.ProviderClass;
+import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
@@ -158,13 +159,30 @@ class DecisionEndToEndTest {
         EvaluateAiRequestRequest.Builder request = answerDraft(workspace).setRequestId(requestId.toString());
 
         Decision first = evaluate(request);
-        // The state changes between the attempts; the replay still answers what was first decided.
-        clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
-                .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_DISABLED).build());
         Decision replay = evaluate(request);
 
         assertThat(replay).isEqualTo(first);
         assertThat(Clients.auditEventsWithRequestId(server.dataSource(), requestId)).isEqualTo(1);
+    }
+
+    @Test
+    void replayAfterAPauseIsDecidedAfreshAndNeverCarriesTheOldAllow() {
+        String workspace = privateOnlyWorkspace();
+        UUID requestId = UUID.randomUUID();
+        EvaluateAiRequestRequest.Builder request = answerDraft(workspace).setRequestId(requestId.toString());
+        Decision allowed = evaluate(request);
+
+        clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
+                .setWorkspaceId(workspace).setState(ControlState.CONTROL_STATE_PAUSED).setReason("INC-1: replay test").build());
+        Decision afterPause = evaluate(request);
+        Decision retriedAgain = evaluate(request);
+
+        assertThat(allowed.getOutcome()).isEqualTo(Outcome.OUTCOME_ALLOW);
+        assertThat(afterPause.getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
+        assertThat(afterPause.getReason()).isEqualTo(BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED);
+        assertThat(afterPause.getDecisionId()).isNotEqualTo(allowed.getDecisionId());
+        assertThat(retriedAgain).as("an unchanged state replays the newest decision").isEqualTo(afterPause);
+        assertThat(Clients.auditEventsWithRequestId(server.dataSource(), requestId)).isEqualTo(2);
     }
 
     @Test

@@ -432,6 +432,17 @@ class ExecutionControlEndToEndTest {
     }
 
     @Test
+    void refusalForWantOfCapabilityComesBeforeTheUnknownKeyAndIsAudited() {
+        String workspace = freshWorkspace();
+        String workspaceAdmin = server.mintToken("ws-admin", Set.of("workspace.ai_policy.manage"), List.of(workspace));
+
+        assertMissingCapability(() -> setAs(workspaceAdmin, pause(workspace, "no").setControlKey("nope")),
+                "ops.controls.manage");
+
+        assertThat(AuditRows.denials(server.dataSource(), workspace, SET_METHOD, "ops.controls.manage")).isEqualTo(1);
+    }
+
+    @Test
     void workspacePlaneTokenCannotPauseOrReadControls() {
         String workspace = freshWorkspace();
         String workspaceAdmin = server.mintToken("ws-admin", Set.of("workspace.ai_policy.manage"), List.of(workspace));

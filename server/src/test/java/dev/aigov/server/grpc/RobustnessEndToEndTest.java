@@ -158,6 +158,39 @@ class RobustnessEndToEndTest {
                 });
     }
 
+    /** Sends {@code count} copies of a valid request on one unary call, then half-closes; returns how it ended. */
+    private static Status unaryCallWithMessages(int count) throws Exception {
+        // A client may send any number of messages on a stream; declare it so, the server's method stays unary.
+        MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.CLIENT_STREAMING).setFullMethodName(EVALUATE)
+                .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + admin);
+        io.grpc.ClientCall<byte[], byte[]> call = clients.channel().newCall(raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
+        call.start(new io.grpc.ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, headers);
+        call.request(2);
+        byte[] valid = DecisionEndToEndTest.answerDraft(Clients.freshWorkspace()).build().toByteArray();
+        for (int i = 0; i < count; i++) {
+            call.sendMessage(valid);
+        }
+        call.halfClose();
+        return closed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aUnaryCallThatEndsWithoutARequestMessageIsInvalidArgument() throws Exception {
+        Status status = unaryCallWithMessages(0);
+
+        assertThat(status.getCode()).as(status.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).contains(EVALUATE);
+    }
+
     static Stream<String> everyAigovMethod() {
         return Stream.of(DecisionServiceGrpc.getServiceDescriptor(), WorkspacePolicyServiceGrpc.getServiceDescriptor(),
                         ExecutionControlServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
@@ -532,7 +565,7 @@ class RobustnessEndToEndTest {
             } finally {
                 fresh.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // poll, not spin: two cores are shared with the server
         }
         return Status.Code.OK;
     }

@@ -364,6 +364,17 @@ class WorkspacePolicyEndToEndTest {
     }
 
     @Test
+    void refusalForWantOfCapabilityComesBeforeValidationAndIsAuditedEvenForAMalformedBody() {
+        String workspace = freshWorkspace();
+        NamedToken viewer = mint("viewer", Set.of("workspace.ai_policy.view"), List.of());
+
+        assertMissingCapability(() -> setAs(viewer.token(), set(workspace, PolicyMode.POLICY_MODE_UNSPECIFIED)),
+                "workspace.ai_policy.manage");
+
+        assertThat(AuditRows.denials(server.dataSource(), workspace, SET_METHOD, "workspace.ai_policy.manage")).isEqualTo(1);
+    }
+
+    @Test
     void manageTokenLimitedToOneWorkspaceCannotReadOrSetAnother() {
         String mine = freshWorkspace();
         String theirs = freshWorkspace();

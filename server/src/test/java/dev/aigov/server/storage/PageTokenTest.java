@@ -83,6 +83,16 @@ class PageTokenTest {
     }
 
     @Test
+    void tokenWithSecondsOutsideTheTimestampRangeIsRejected() {
+        byte[] bytes = bytesOf(PageToken.encode(CURSOR, FILTER));
+        ByteBuffer.wrap(bytes).putLong(0, Long.MAX_VALUE);
+
+        assertRejected(() -> PageToken.decode(tokenOf(bytes), FILTER));
+        ByteBuffer.wrap(bytes).putLong(0, Long.MIN_VALUE);
+        assertRejected(() -> PageToken.decode(tokenOf(bytes), FILTER));
+    }
+
+    @Test
     void pageSizeZeroMeansTheDefaultAndTheBoundsAreInclusive() {
         assertThat(PageToken.pageSize(0, 50, 500)).isEqualTo(50);
         assertThat(PageToken.pageSize(1, 50, 500)).isEqualTo(1);

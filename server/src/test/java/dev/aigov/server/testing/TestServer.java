@@ -102,11 +102,11 @@ public final class TestServer implements AutoCloseable {
         return database.dataSource();
     }
 
-    /** Stops serving (in-flight calls get a second to finish). The database stays up. */
+    /** Stops serving (in-flight calls get up to ten seconds to finish). The database stays up. */
     public synchronized void stop() {
         if (!stopped) {
             stopped = true;
-            server.shutdown(Duration.ofSeconds(1));
+            server.shutdown(Duration.ofSeconds(10));
         }
     }
 
