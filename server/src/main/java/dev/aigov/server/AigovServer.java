@@ -10,6 +10,7 @@ import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.decision.Catalog;
 import dev.aigov.server.decision.DecisionService;
 import dev.aigov.server.grpc.AuditGrpcService;
+import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
 import dev.aigov.server.grpc.ExecutionControlGrpcService;
 import dev.aigov.server.grpc.UnparsableRequests;
@@ -51,11 +52,13 @@ public final class AigovServer {
     private final Server server;
     private final HealthStatusManager health;
     private final Housekeeping housekeeping;
+    private final DatabaseHealth databaseHealth;
 
-    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping) {
+    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
+        this.databaseHealth = databaseHealth;
     }
 
     /**
@@ -102,12 +105,12 @@ public final class AigovServer {
         }
         try {
             Server server = builder.build().start();
-            for (BindableService service : services) {
-                health.setStatus(service.bindService().getServiceDescriptor().getName(),
-                        io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            }
+            // "" is liveness and stays SERVING; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            return new AigovServer(server, health, Housekeeping.start(database, clock));
+            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, health,
+                    services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
+                    DatabaseHealth.DEFAULT_INTERVAL).start();
+            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth);
         } catch (IOException e) {
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
         }
@@ -123,6 +126,7 @@ public final class AigovServer {
      */
     public void shutdown(Duration grace) {
         housekeeping.close();
+        databaseHealth.close();
         health.enterTerminalState();
         server.shutdown();
         try {

@@ -205,6 +205,20 @@ class DeployManifestsTest {
   }
 
   @Test
+  void readinessFollowsTheDatabaseWhileLivenessAsksForTheWholeServer() {
+    Map<String, Map<String, Object>> probes = probes(aigovContainer());
+    // The server reports its aigov services NOT_SERVING while the database is unreachable, "" never.
+    assertThat(grpcService(probes.get("readinessProbe"))).as("readinessProbe gRPC service")
+        .isEqualTo("aigov.v1.DecisionService");
+    assertThat(grpcService(probes.get("livenessProbe")))
+        .as("livenessProbe names no gRPC service: a database outage must not restart the pods").isEmpty();
+    if (probes.containsKey("startupProbe")) {
+      assertThat(grpcService(probes.get("startupProbe")))
+          .as("startupProbe names no gRPC service: it gates liveness").isEmpty();
+    }
+  }
+
+  @Test
   void everyAigovVariableIsADocumentedOne() throws IOException {
     Map<String, Set<String>> usedBy = new LinkedHashMap<>();
     usedBy.put("compose environment", composeEnvironment().keySet());
@@ -458,6 +472,12 @@ class DeployManifestsTest {
       }
     }
     return probes;
+  }
+
+  /** The grpc.health.v1 service a gRPC probe asks for; "" (the whole server) when it names none. */
+  private static String grpcService(Map<String, Object> probe) {
+    Object service = at(probe, "grpc.service");
+    return service == null ? "" : String.valueOf(service);
   }
 
   private static Map<String, String> configMapData() {

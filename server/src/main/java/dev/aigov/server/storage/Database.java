@@ -103,6 +103,20 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
+    /**
+     * Throws unless a trivial query answers within the pool's connect timeout: the health check.
+     * The wait for a connection is bounded by the pool; the query by a network timeout.
+     */
+    public void checkReachable() {
+        int timeoutMillis = (int) pool.getConnectionTimeout();
+        dsl.connection(connection -> {
+            // Without it a partitioned network leaves the read waiting for TCP to give up (hours).
+            // The pool restores the connection's own timeout when the connection goes back.
+            connection.setNetworkTimeout(Runnable::run, timeoutMillis);
+            DSL.using(connection, SQLDialect.POSTGRES).selectOne().fetch();
+        });
+    }
+
     /** Creates the audit partitions of this month and the next ones; returns how many it created. */
     public int ensureAuditPartitions() {
         return dev.aigov.db.jooq.Routines.ensureAuditPartitions(dsl.configuration(), AUDIT_PARTITIONS_AHEAD);

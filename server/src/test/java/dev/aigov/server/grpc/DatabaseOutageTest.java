@@ -18,7 +18,7 @@ import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,11 +41,14 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /**
  * With its database gone the server fails closed: every call is UNAVAILABLE with
  * ERROR_REASON_STORAGE_UNAVAILABLE within a bounded time, never an allow, never UNKNOWN or
- * INTERNAL, and the server itself stays up. Runs on a private database, which it stops.
+ * INTERNAL, and the server itself stays up (live) while it reports its services not ready. Runs
+ * on a private database, which it stops.
  */
 class DatabaseOutageTest {
     /** The pool waits 2 s for a connection; the rest is slack for a loaded machine. */
     private static final Duration BOUND = Duration.ofSeconds(10);
+    /** Two health-check intervals and a check's connection wait, with slack for a loaded machine. */
+    private static final Duration HEALTH_BOUND = Duration.ofSeconds(30);
 
     private static TestDatabase database;
     private static TestServer server;
@@ -119,11 +122,23 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void serverStaysUpAndHealthStillAnswers() {
-        HealthCheckResponse health = HealthGrpc.newBlockingStub(clients.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService("aigov.v1.DecisionService").build());
+    void readinessGoesNotServingWhileLivenessStaysServing() throws InterruptedException {
+        // The server checks its database every 5 s, each check waiting at most 2 s for a connection.
+        long deadline = System.nanoTime() + HEALTH_BOUND.toNanos();
+        ServingStatus decisionService = health("aigov.v1.DecisionService");
+        while (decisionService != ServingStatus.NOT_SERVING && System.nanoTime() < deadline) {
+            Thread.sleep(50);  // pacing only: the deadline decides when to stop asking
+            decisionService = health("aigov.v1.DecisionService");
+        }
 
-        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(decisionService).as("aigov.v1.DecisionService (readiness) within %s", HEALTH_BOUND)
+                .isEqualTo(ServingStatus.NOT_SERVING);
+        assertThat(health("")).as("the server as a whole (liveness)").isEqualTo(ServingStatus.SERVING);
+    }
+
+    private static ServingStatus health(String service) {
+        return HealthGrpc.newBlockingStub(clients.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
     }
 
     @Test

@@ -1,0 +1,109 @@
+package dev.aigov.server.grpc;
+
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reports the aigov services NOT_SERVING through grpc.health.v1 while their database does not
+ * answer, and SERVING again once it does, so a readiness probe takes the replica out of rotation
+ * (every call would be UNAVAILABLE there). The server as a whole (service "") is not touched: it
+ * is the liveness signal, and restarting every replica would not bring the database back.
+ * Checks on one daemon thread; logs transitions, not checks.
+ */
+public final class DatabaseHealth implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseHealth.class);
+    /** How often the database is asked in production. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
+    /** Returns when the database answers; throws, bounded in time, when it does not. */
+    @FunctionalInterface
+    public interface Check {
+        void run() throws Exception;
+    }
+
+    private final Check check;
+    private final HealthStatusManager health;
+    private final List<String> services;
+    private final Duration interval;
+    private final ScheduledExecutorService scheduler;
+    private boolean reachable = true;
+    private volatile boolean closed;
+
+    /**
+     * @param services the grpc.health.v1 names whose status follows the database; they are marked
+     *                 SERVING on {@link #start()} (the database was just migrated)
+     */
+    public DatabaseHealth(Check check, HealthStatusManager health, List<String> services, Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive (got " + interval + ")");
+        }
+        this.check = check;
+        this.health = health;
+        this.services = List.copyOf(services);
+        this.interval = interval;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "aigov-database-health");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Marks the services SERVING and starts checking; the first check runs at once. */
+    public DatabaseHealth start() {
+        setStatus(ServingStatus.SERVING);
+        scheduler.scheduleWithFixedDelay(this::checkOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** One check; changes the services' status only when reachability changed. Never throws. */
+    synchronized void checkOnce() {
+        String failure;
+        try {
+            check.run();
+            failure = null;
+        } catch (Exception e) {
+            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        if (closed) {
+            return;  // an interrupted check at shutdown says nothing about the database
+        }
+        boolean nowReachable = failure == null;
+        if (nowReachable == reachable) {
+            return;
+        }
+        reachable = nowReachable;
+        if (nowReachable) {
+            setStatus(ServingStatus.SERVING);
+            LOG.info("Database reachable again; {} report SERVING", services);
+        } else {
+            setStatus(ServingStatus.NOT_SERVING);
+            LOG.warn("Database unreachable ({}); {} report NOT_SERVING until it answers", failure, services);
+        }
+    }
+
+    private void setStatus(ServingStatus status) {
+        for (String service : services) {
+            health.setStatus(service, status);
+        }
+    }
+
+    /** Stops checking; waits briefly for a check in progress, so none changes a status afterwards. */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
