@@ -6,8 +6,9 @@ import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,12 +33,13 @@ class DatabaseHealthTest {
     private ManagedChannel channel;
 
     @BeforeEach
-    void serveHealthInProcess() throws IOException {
+    void serveHealthOnLoopback() throws IOException {
         health = new HealthStatusManager();
         health.setStatus("", ServingStatus.SERVING);
-        String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(health.getHealthService()).build().start();
-        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+        // A real channel on loopback, as every gRPC test here.
+        server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+                .addService(health.getHealthService()).build().start();
+        channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.getPort()).usePlaintext().build();
     }
 
     @AfterEach
