@@ -60,6 +60,12 @@ final class ProtoMapping {
                         || decision.getRejectedClassificationsCount() > 0) {
                     yield unreadable(requestId, "aigov answered ALLOW with block reasons", decisionId, auditEventId);
                 }
+                // The state the server says it decided on must permit an ALLOW at all.
+                if (decision.getExecutionState() != dev.aigov.api.v1.ControlState.CONTROL_STATE_ENABLED
+                        || decision.getEffectivePolicyMode() != dev.aigov.api.v1.PolicyMode.POLICY_MODE_PRIVATE_ONLY) {
+                    yield unreadable(requestId, "aigov answered ALLOW under execution state " + decision.getExecutionState()
+                            + " and policy mode " + decision.getEffectivePolicyMode(), decisionId, auditEventId);
+                }
                 yield AiDecision.allow(requestId, decisionId, auditEventId, decision.getMessage(), basis(decision));
             }
             case OUTCOME_BLOCK -> AiDecision.block(

@@ -124,6 +124,10 @@ class FailClosedTest {
                 Arguments.of("rejected classifications", answerWith(allowDecision()
                         .addRejectedClassifications(dev.aigov.api.v1.DataClassification.DATA_CLASSIFICATION_SECRET)
                         .build())),
+                Arguments.of("execution paused", answerWith(allowDecision()
+                        .setExecutionState(dev.aigov.api.v1.ControlState.CONTROL_STATE_PAUSED).build())),
+                Arguments.of("a disabled policy", answerWith(allowDecision()
+                        .setEffectivePolicyMode(dev.aigov.api.v1.PolicyMode.POLICY_MODE_DISABLED).build())),
                 Arguments.of("no decision at all", answerWith(EvaluateAiRequestResponse.getDefaultInstance())));
     }
 
