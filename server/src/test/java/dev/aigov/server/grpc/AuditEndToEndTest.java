@@ -27,10 +27,9 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -55,33 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** ListAuditEvents over a real channel, and the append-only audit table underneath it. */
-class AuditEndToEndTest {
+class AuditEndToEndTest extends EndToEndTest {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
-
-    private record NamedToken(String name, String token) {
-    }
-
-    private static NamedToken mint(String prefix, Set<String> capabilities, List<String> workspaces) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new NamedToken(name, server.tokens().create(name, capabilities, workspaces).token());
-    }
 
     private static ListAuditEventsResponse listAs(String token, ListAuditEventsRequest.Builder request) {
         return clients.audit(token).listAuditEvents(request.build());
@@ -143,7 +117,7 @@ class AuditEndToEndTest {
     @Test
     void decisionEventRecordsTheRequestsMetadataAndTheAnswer() {
         String workspace = privateOnlyWorkspace();
-        NamedToken caller = mint("sibling", Set.of("ai.decisions.evaluate"), List.of());
+        NamedToken caller = server.mintNamed("sibling", Set.of("ai.decisions.evaluate"), List.of());
         UUID requestId = UUID.randomUUID();
         Decision decision = evaluateAs(caller.token(), summaryDraft(workspace)
                 .addDataClassifications(DataClassification.DATA_CLASSIFICATION_PERSONAL_DATA)
@@ -235,7 +209,7 @@ class AuditEndToEndTest {
     @Test
     void policyChangesAreRecordedWithBeforeAndAfter() {
         String workspace = freshWorkspace();
-        NamedToken manager = mint("ws-admin", Set.of("workspace.ai_policy.manage"), List.of(workspace));
+        NamedToken manager = server.mintNamed("ws-admin", Set.of("workspace.ai_policy.manage"), List.of(workspace));
         UUID requestId = UUID.randomUUID();
         var policies = clients.policies(manager.token());
         policies.setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
@@ -266,7 +240,7 @@ class AuditEndToEndTest {
     @Test
     void controlChangesAreRecordedWithTheirReasonAndScope() {
         String workspace = freshWorkspace();
-        NamedToken operator = mint("operator", Set.of("ops.controls.manage"), List.of());
+        NamedToken operator = server.mintNamed("operator", Set.of("ops.controls.manage"), List.of());
         var controls = clients.controls(operator.token());
         controls.setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace)
                 .setState(ControlState.CONTROL_STATE_PAUSED).setReason("incident 12").build());
@@ -299,7 +273,7 @@ class AuditEndToEndTest {
     @Test
     void deniedMutationIsRecordedWithMethodStatusReasonAndCapability() {
         String workspace = freshWorkspace();
-        NamedToken viewer = mint("viewer", Set.of("workspace.ai_policy.view"), List.of());
+        NamedToken viewer = server.mintNamed("viewer", Set.of("workspace.ai_policy.view"), List.of());
         catchThrowableOfType(StatusRuntimeException.class, () -> clients.controls(viewer.token())
                 .setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace)
                         .setState(ControlState.CONTROL_STATE_PAUSED).setReason("not mine to pause").build()));

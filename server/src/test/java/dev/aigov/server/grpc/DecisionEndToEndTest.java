@@ -16,11 +16,9 @@ import dev.aigov.api.v1.ProviderClass;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.EndToEndTest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,24 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** EvaluateAiRequest and ListUseCases over a real channel, against the real server and database. */
-class DecisionEndToEndTest {
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
-
+class DecisionEndToEndTest extends EndToEndTest {
     static EvaluateAiRequestRequest.Builder answerDraft(String workspace) {
         return EvaluateAiRequestRequest.newBuilder()
                 .setWorkspaceId(workspace)

@@ -16,11 +16,10 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,34 +48,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what a pause does to EvaluateAiRequest. Other test classes share the database: every global
  * pause here is resumed in a finally block.
  */
-class ExecutionControlEndToEndTest {
+class ExecutionControlEndToEndTest extends EndToEndTest {
     private static final String KEY = "ai.execution";
     private static final String SET_METHOD = ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName();
     private static final String CONTROL_SET = "execution_control_set";
 
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
-
-    private record NamedToken(String name, String token) {
-    }
-
     private static NamedToken mint(String prefix, Set<String> capabilities) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new NamedToken(name, server.tokens().create(name, capabilities, List.of()).token());
+        return server.mintNamed(prefix, capabilities, List.of());
     }
 
     private static SetExecutionControlRequest.Builder pause(String workspace, String reason) {

@@ -21,6 +21,7 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.EndToEndTest;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -37,8 +38,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -75,29 +74,12 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * bytes that are no protobuf message, not an oversized message, not random field values. And a
  * call in flight when the server is stopped still gets its answer.
  */
-class RobustnessEndToEndTest {
+class RobustnessEndToEndTest extends EndToEndTest {
     private static final String EVALUATE = "aigov.v1.DecisionService/EvaluateAiRequest";
     /** What a well-behaved server may answer to any input while its database is up. */
     private static final Set<Status.Code> ANSWERS_TO_ANY_INPUT = EnumSet.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
             Status.Code.PERMISSION_DENIED, Status.Code.NOT_FOUND, Status.Code.ABORTED, Status.Code.ALREADY_EXISTS,
             Status.Code.RESOURCE_EXHAUSTED);
-
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
 
     private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override

@@ -12,11 +12,10 @@ import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicy;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -45,35 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** SetWorkspacePolicy and GetWorkspacePolicy over a real channel, against the real server and database. */
-class WorkspacePolicyEndToEndTest {
+class WorkspacePolicyEndToEndTest extends EndToEndTest {
     private static final String SET_METHOD = WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName();
     private static final String POLICY_SET = "workspace_policy_set";
-
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
-
-    /** A token whose name the test knows, since the name is what the server records as updated_by. */
-    private record NamedToken(String name, String token) {
-    }
-
-    private static NamedToken mint(String prefix, Set<String> capabilities, List<String> workspaces) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return new NamedToken(name, server.tokens().create(name, capabilities, workspaces).token());
-    }
 
     private static SetWorkspacePolicyRequest.Builder set(String workspace, PolicyMode mode) {
         return SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace).setPolicyMode(mode);
@@ -118,7 +91,7 @@ class WorkspacePolicyEndToEndTest {
     @Test
     void settingAModeCreatesVersionOneByTheTokenWithItsReasonAndGetReturnsIt() {
         String workspace = freshWorkspace();
-        NamedToken manager = mint("ws-admin", Set.of("workspace.ai_policy.manage"), List.of());
+        NamedToken manager = server.mintNamed("ws-admin", Set.of("workspace.ai_policy.manage"), List.of());
         Instant before = Instant.now().truncatedTo(ChronoUnit.MICROS);
 
         SetWorkspacePolicyResponse response = setAs(manager.token(),
@@ -349,7 +322,7 @@ class WorkspacePolicyEndToEndTest {
     @Test
     void viewOnlyTokenCanReadButNotSetAndTheDenialIsAudited() {
         String workspace = freshWorkspace();
-        NamedToken viewer = mint("viewer", Set.of("workspace.ai_policy.view"), List.of());
+        NamedToken viewer = server.mintNamed("viewer", Set.of("workspace.ai_policy.view"), List.of());
 
         assertThat(getAs(viewer.token(), workspace).getIsDefault()).isTrue();
         assertMissingCapability(() -> setAs(viewer.token(), set(workspace, PolicyMode.POLICY_MODE_PRIVATE_ONLY)),
@@ -366,7 +339,7 @@ class WorkspacePolicyEndToEndTest {
     @Test
     void refusalForWantOfCapabilityComesBeforeValidationAndIsAuditedEvenForAMalformedBody() {
         String workspace = freshWorkspace();
-        NamedToken viewer = mint("viewer", Set.of("workspace.ai_policy.view"), List.of());
+        NamedToken viewer = server.mintNamed("viewer", Set.of("workspace.ai_policy.view"), List.of());
 
         assertMissingCapability(() -> setAs(viewer.token(), set(workspace, PolicyMode.POLICY_MODE_UNSPECIFIED)),
                 "workspace.ai_policy.manage");

@@ -77,8 +77,17 @@ public final class TestServer implements AutoCloseable {
      * @param workspaces empty for every workspace
      */
     public String mintToken(String name, Set<String> capabilities, List<String> workspaces) {
-        String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        return tokens.create(unique, capabilities, workspaces).token();
+        return mintNamed(name, capabilities, workspaces).token();
+    }
+
+    /** A token and the unique name it was minted under (what the server records as the principal). */
+    public record NamedToken(String name, String token) {
+    }
+
+    /** Like {@link #mintToken}, keeping the unique name, for tests that look for it in the audit trail. */
+    public NamedToken mintNamed(String prefix, Set<String> capabilities, List<String> workspaces) {
+        String unique = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return new NamedToken(unique, tokens.create(unique, capabilities, workspaces).token());
     }
 
     /** A token with every capability for every workspace. */
