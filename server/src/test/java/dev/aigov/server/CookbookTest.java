@@ -1,11 +1,8 @@
 package dev.aigov.server;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.EndToEndTest;
 import dev.aigov.server.testing.Grpcurl;
-import dev.aigov.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -26,25 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the token commands through the real command line, the grpcurl commands through {@link Grpcurl}
  * (reflection and JSON, as grpcurl does them).
  */
-class CookbookTest {
+class CookbookTest extends EndToEndTest {
     private static final Pattern SH_BLOCK = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CAPTURE = Pattern.compile("^([A-Z_]+)=\\$\\((.*) \\| tail -n 1\\)$");
     private static final String JAR = "java -jar server/target/aigov-server.jar ";
-
-    private static TestServer server;
-    private static Clients clients;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
 
     @Test
     void everyCookbookCommandWorksAsWritten() throws Exception {

@@ -16,7 +16,7 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.EndToEndTest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -31,8 +31,6 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -62,28 +60,13 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Every aigov RPC needs {@code authorization: Bearer <token>}; health and reflection need none.
  * Exercised over a real channel against the real server and database.
  */
-class AuthenticationEndToEndTest {
+class AuthenticationEndToEndTest extends EndToEndTest {
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final List<ServiceDescriptor> AIGOV_SERVICES = List.of(
             DecisionServiceGrpc.getServiceDescriptor(),
             WorkspacePolicyServiceGrpc.getServiceDescriptor(),
             ExecutionControlServiceGrpc.getServiceDescriptor(),
             AuditServiceGrpc.getServiceDescriptor());
-
-    private static TestServer server;
-    private static Clients clients;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        clients = new Clients(server);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        clients.close();
-        server.close();
-    }
 
     /** Every method of the four aigov services, read from their descriptors so that a new RPC is covered too. */
     static Stream<MethodDescriptor<?, ?>> everyAigovMethod() {
