@@ -40,7 +40,6 @@ class DeployManifestsTest {
   private static final String JAR_NAME = "aigov-server.jar";
   private static final String EXAMPLE_SECRET = "secret.example.yaml";
 
-  /** Every variable the server reads (its configuration record is the source of these names). */
   /** What the server reads, taken from its own command line so that this list cannot drift. */
   private static final Set<String> DOCUMENTED_VARIABLES = dev.aigov.server.cli.ServeCommand.environmentVariables();
 

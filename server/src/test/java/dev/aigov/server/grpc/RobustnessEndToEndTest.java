@@ -257,7 +257,7 @@ class RobustnessEndToEndTest extends EndToEndTest {
                 answers.merge(error.getStatus().getCode(), 1, Integer::sum);
                 String problem = problem(error);
                 if (problem != null) {
-                    problems.add("#" + i + " " + call.method() + " " + abbreviate(TextFormat.shortDebugString(call.request()))
+                    problems.add("#" + i + " " + call.method() + " " + abbreviate(TextFormat.printer().emittingSingleLine(true).printToString(call.request()))
                             + "\n    -> " + error.getStatus().getCode() + ": " + abbreviate(error.getStatus().getDescription())
                             + "\n    " + problem);
                 }
