@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -135,15 +136,11 @@ public final class ExecutionControlRepository {
 
     private static ExecutionControl fromRow(ExecutionControlsRecord row) {
         return new ExecutionControl(row.getControlKey(), row.getWorkspaceId(), Vocabulary.fromWord(ControlState.class, row.getState()),
-                nullToEmpty(row.getReason()), row.getVersion(), Optional.of(row.getChangedAt().toInstant()), row.getChangedBy());
+                Objects.requireNonNullElse(row.getReason(), ""), row.getVersion(), Optional.of(row.getChangedAt().toInstant()), row.getChangedBy());
     }
 
+    /** A history row has the columns of the row in force, by name: one mapping serves both. */
     private static ExecutionControl fromActivation(ControlActivationsRecord row) {
-        return new ExecutionControl(row.getControlKey(), row.getWorkspaceId(), Vocabulary.fromWord(ControlState.class, row.getState()),
-                nullToEmpty(row.getReason()), row.getVersion(), Optional.of(row.getChangedAt().toInstant()), row.getChangedBy());
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
+        return fromRow(row.into(EXECUTION_CONTROLS));
     }
 }

@@ -35,13 +35,7 @@ public record DecisionRequest(
         if (providerClass == null) {
             throw new InvalidField("provider_class", "is required");
         }
-        if (dataClassifications == null || dataClassifications.isEmpty()) {
-            throw new InvalidField("data_classifications", "declare at least one classification");
-        }
-        if (dataClassifications.size() > MAX_CLASSIFICATIONS) {
-            throw new InvalidField("data_classifications",
-                    "declares " + dataClassifications.size() + " values; at most " + MAX_CLASSIFICATIONS + " are allowed");
-        }
+        requireClassificationCount(dataClassifications == null ? 0 : dataClassifications.size());
         if (dataClassifications.stream().anyMatch(Objects::isNull)) {
             throw new InvalidField("data_classifications", "contains an unspecified classification");
         }
@@ -52,6 +46,17 @@ public record DecisionRequest(
         }
         callerSurface = Vocabulary.optionalId("caller_surface", callerSurface);
         Objects.requireNonNull(requestId, "requestId");
+    }
+
+    /** How many classifications a request may declare, counted as sent (repeats included): 1 to 16. */
+    public static void requireClassificationCount(int count) {
+        if (count == 0) {
+            throw new InvalidField("data_classifications", "declare at least one classification");
+        }
+        if (count > MAX_CLASSIFICATIONS) {
+            throw new InvalidField("data_classifications",
+                    "declares " + count + " values; at most " + MAX_CLASSIFICATIONS + " are allowed");
+        }
     }
 
     public boolean hasTenant() {

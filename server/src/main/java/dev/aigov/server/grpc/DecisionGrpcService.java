@@ -66,10 +66,8 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
 
     static DecisionRequest toDomain(EvaluateAiRequestRequest request) {
         List<DataClassification> classifications = new ArrayList<>();
-        if (request.getDataClassificationsCount() > DecisionRequest.MAX_CLASSIFICATIONS) {
-            throw new InvalidField("data_classifications", "declares " + request.getDataClassificationsCount()
-                    + " values; at most " + DecisionRequest.MAX_CLASSIFICATIONS + " are allowed");
-        }
+        // The count first: an overlong list is reported as such, not by its first unknown value.
+        DecisionRequest.requireClassificationCount(request.getDataClassificationsCount());
         for (int i = 0; i < request.getDataClassificationsCount(); i++) {
             classifications.add(ProtoMapping.classification(request.getDataClassifications(i), "data_classifications[" + i + "]"));
         }

@@ -8,6 +8,7 @@ import org.jooq.DSLContext;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.Optional;
 
 import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES;
@@ -45,8 +46,8 @@ public final class WorkspacePolicyRepository {
                 .where(WORKSPACE_POLICY_VERSIONS.WORKSPACE_ID.eq(workspaceId))
                 .and(WORKSPACE_POLICY_VERSIONS.VERSION.eq(version))
                 .fetchSingle();
-        return new WorkspacePolicy(workspaceId, Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()), version,
-                nullToEmpty(row.getReason()), Optional.of(row.getUpdatedAt().toInstant()), row.getUpdatedBy());
+        // A version row has the columns of the row in force, by name: one mapping serves both.
+        return fromRow(row.into(WORKSPACE_POLICIES));
     }
 
     /**
@@ -92,10 +93,6 @@ public final class WorkspacePolicyRepository {
 
     private static WorkspacePolicy fromRow(WorkspacePoliciesRecord row) {
         return new WorkspacePolicy(row.getWorkspaceId(), Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()),
-                row.getVersion(), nullToEmpty(row.getReason()), Optional.of(row.getUpdatedAt().toInstant()), row.getUpdatedBy());
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
+                row.getVersion(), Objects.requireNonNullElse(row.getReason(), ""), Optional.of(row.getUpdatedAt().toInstant()), row.getUpdatedBy());
     }
 }
