@@ -1,14 +1,19 @@
 package dev.aigov.server;
 
+import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.ExecutionControlServiceGrpc;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.audit.AuditTrail;
 import dev.aigov.server.audit.DatabaseDecisionRecorder;
 import dev.aigov.server.audit.DeniedMutations;
+import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.decision.Catalog;
+import dev.aigov.server.decision.DecisionRecorder;
 import dev.aigov.server.decision.DecisionService;
+import dev.aigov.server.decision.SnapshotSource;
 import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
@@ -16,14 +21,21 @@ import dev.aigov.server.grpc.ExecutionControlGrpcService;
 import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.PrincipalLookup;
 import dev.aigov.server.policy.WorkspacePolicyService;
 import dev.aigov.server.snapshot.DatabaseSnapshotSource;
+import dev.aigov.server.state.DecisionState;
+import dev.aigov.server.state.StateListener;
+import dev.aigov.server.state.StateRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.storage.Housekeeping;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -41,7 +53,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,12 +71,49 @@ public final class AigovServer {
     private final HealthStatusManager health;
     private final Housekeeping housekeeping;
     private final DatabaseHealth databaseHealth;
+    private final HotPath hotPath;
+    private final ExecutorService decisionExecutor;
+    private final ExecutorService blockingExecutor;
 
-    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth) {
+    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
+                        HotPath hotPath, ExecutorService decisionExecutor, ExecutorService blockingExecutor) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
         this.databaseHealth = databaseHealth;
+        this.hotPath = hotPath;
+        this.decisionExecutor = decisionExecutor;
+        this.blockingExecutor = blockingExecutor;
+    }
+
+    /**
+     * What EvaluateAiRequest decides on and records with, and whatever keeps them running.
+     *
+     * @param state    the in-memory state (batched mode), else empty
+     * @param recorder the group-commit writer (batched mode), else empty
+     */
+    record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
+                   Optional<DecisionState> state, Optional<StateListener> listener, Optional<GroupCommitRecorder> recorder) {
+
+        static HotPath start(HotPathConfig config, Database database, Clock clock, Executor completions) {
+            DSLContext dsl = database.dsl();
+            PrincipalLookup fromDatabase = AuthInterceptor.fromDatabase(dsl);
+            if (config.mode() == HotPathConfig.Mode.NAIVE) {
+                return new HotPath(new DatabaseSnapshotSource(dsl), new DatabaseDecisionRecorder(dsl), fromDatabase,
+                        Optional.empty(), Optional.empty(), Optional.empty());
+            }
+            DecisionState state = new DecisionState(config.maxStaleness());
+            StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
+            GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, Catalog.CURRENT, clock,
+                    completions, new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
+            return new HotPath(state, recorder, state.principals(fromDatabase), Optional.of(state), Optional.of(listener), Optional.of(recorder));
+        }
+
+        /** Records what is queued, then stops following the state. */
+        void close(Duration drain) {
+            recorder.ifPresent(writer -> writer.close(drain));
+            listener.ifPresent(StateListener::close);
+        }
     }
 
     /**
@@ -70,13 +125,20 @@ public final class AigovServer {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
+        boolean batched = config.hotPath().mode() == HotPathConfig.Mode.BATCHED;
+        // Bounded executors: evaluations never block (batched), so a few threads serve them; every
+        // other call (and every call of the naive path) may wait for the database, on threads of its own.
+        ExecutorService decisionExecutor = Executors.newFixedThreadPool(
+                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
+        ExecutorService blockingExecutor = Executors.newFixedThreadPool(
+                Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
+        HotPath hotPath = HotPath.start(config.hotPath(), database, clock, decisionExecutor);
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
-        AuthInterceptor auth = new AuthInterceptor(dsl, deniedMutations, Set.of(
+        AuthInterceptor auth = new AuthInterceptor(hotPath.principals(), deniedMutations, Set.of(
                 WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
                 ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()));
 
-        DecisionService decisions = new DecisionService(
-                new DatabaseSnapshotSource(dsl), new DatabaseDecisionRecorder(dsl), Catalog.CURRENT, clock);
+        DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), Catalog.CURRENT, clock);
         List<BindableService> services = List.of(
                 new DecisionGrpcService(decisions),
                 new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations),
@@ -93,9 +155,19 @@ public final class AigovServer {
                 .maxConnectionAge(5, TimeUnit.MINUTES)
                 .maxConnectionAgeGrace(30, TimeUnit.SECONDS)
                 .maxInboundMessageSize(1 << 20)
+                .executor(blockingExecutor)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
+        if (batched) {
+            String decisionService = DecisionServiceGrpc.SERVICE_NAME;
+            builder.callExecutor(new ServerCallExecutorSupplier() {
+                @Override
+                public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata metadata) {
+                    return decisionService.equals(call.getMethodDescriptor().getServiceName()) ? decisionExecutor : null;
+                }
+            });
+        }
         for (BindableService service : services) {
             List<ServerInterceptor> chain = new ArrayList<>(outermost);
             chain.add(auth);
@@ -110,8 +182,12 @@ public final class AigovServer {
             DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
-            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth);
+            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, hotPath,
+                    decisionExecutor, blockingExecutor);
         } catch (IOException e) {
+            hotPath.close(Duration.ZERO);
+            decisionExecutor.shutdownNow();
+            blockingExecutor.shutdownNow();
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
         }
     }
@@ -138,6 +214,29 @@ public final class AigovServer {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // The calls are answered; what they queued is recorded before the database goes.
+        hotPath.close(grace.plusSeconds(5));
+        decisionExecutor.shutdown();
+        blockingExecutor.shutdown();
+    }
+
+    /** The in-memory decision state, in batched mode (tests watch it). */
+    public Optional<DecisionState> decisionState() {
+        return hotPath.state();
+    }
+
+    /** The group-commit audit writer, in batched mode (tests stop it mid-batch). */
+    public Optional<GroupCommitRecorder> auditWriter() {
+        return hotPath.recorder();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     public void awaitTermination() throws InterruptedException {

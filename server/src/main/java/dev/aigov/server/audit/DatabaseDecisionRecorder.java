@@ -8,10 +8,13 @@ import org.jooq.DSLContext;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Records each decision in its own transaction: the audit event and, for a request with a
- * request_id, its idempotency record, committed together before the answer leaves.
+ * Records each decision in its own transaction, on the caller's thread: the audit event and, for a
+ * request with a request_id, its idempotency record, committed together before the answer leaves.
+ * This is the naive hot path ({@code AIGOV_HOT_PATH=naive}), kept as the baseline that
+ * {@link GroupCommitRecorder} is measured against.
  *
  * <p>A retry with the same request_id gets the first decision back, and nothing is written, only
  * while that decision is still exactly what would be decided now. Once the state has moved (a
@@ -28,7 +31,15 @@ public final class DatabaseDecisionRecorder implements DecisionRecorder {
     }
 
     @Override
-    public RecordedDecision record(Pending pending) {
+    public CompletableFuture<RecordedDecision> record(Pending pending) {
+        try {
+            return CompletableFuture.completedFuture(recordNow(pending));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private RecordedDecision recordNow(Pending pending) {
         return Transactions.inTransaction(dsl, "recording the decision", tx -> {
             Optional<UUID> requestId = pending.request().requestId();
             if (requestId.isPresent()) {

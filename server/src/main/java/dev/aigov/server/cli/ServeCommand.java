@@ -1,6 +1,7 @@
 package dev.aigov.server.cli;
 
 import dev.aigov.server.AigovServer;
+import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.storage.Database;
 import org.slf4j.Logger;
@@ -46,6 +47,29 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long in-flight calls may finish after SIGTERM (env AIGOV_SHUTDOWN_GRACE_SECONDS, default ${DEFAULT-VALUE}).")
     long shutdownGraceSeconds;
 
+    @Option(names = "--hot-path", defaultValue = "${env:AIGOV_HOT_PATH:-batched}",
+            description = "batched (in-memory state, group-commit audit) or naive (the first design, kept as the "
+                    + "benchmark baseline) (env AIGOV_HOT_PATH, default ${DEFAULT-VALUE}).")
+    String hotPath;
+
+    @Option(names = "--max-staleness", defaultValue = "${env:AIGOV_MAX_STALENESS:-1s}",
+            description = "How old the in-memory decision state may be before evaluations fail closed with UNAVAILABLE "
+                    + "(STATE_STALE), e.g. 250ms, 1s (env AIGOV_MAX_STALENESS, default ${DEFAULT-VALUE}).")
+    String maxStaleness;
+
+    @Option(names = "--audit-queue-capacity", defaultValue = "${env:AIGOV_AUDIT_QUEUE_CAPACITY:-10000}",
+            description = "Decisions that may wait for their audit record; beyond it calls are refused at once with "
+                    + "UNAVAILABLE (OVERLOADED) (env AIGOV_AUDIT_QUEUE_CAPACITY, default ${DEFAULT-VALUE}).")
+    int auditQueueCapacity;
+
+    @Option(names = "--audit-batch-max", defaultValue = "${env:AIGOV_AUDIT_BATCH_MAX:-500}",
+            description = "Decisions one audit transaction records at most (env AIGOV_AUDIT_BATCH_MAX, default ${DEFAULT-VALUE}).")
+    int auditBatchMax;
+
+    @Option(names = "--audit-writers", defaultValue = "${env:AIGOV_AUDIT_WRITERS:-2}",
+            description = "Audit transactions in flight at once (env AIGOV_AUDIT_WRITERS, default ${DEFAULT-VALUE}).")
+    int auditWriters;
+
     @Mixin
     DatabaseOptions database;
 
@@ -60,8 +84,8 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             throw e;
         }
-        LOG.info("aigov listening on {}:{} ({}), database: {}", config.bindAddress(), server.port(),
-                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description());
+        LOG.info("aigov listening on {}:{} ({}), database: {}, {}", config.bindAddress(), server.port(),
+                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description(), config.hotPath().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -100,6 +124,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Optional<ServerConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new ServerConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
-        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig());
+        HotPathConfig.Mode mode = switch (hotPath.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "batched" -> HotPathConfig.Mode.BATCHED;
+            case "naive" -> HotPathConfig.Mode.NAIVE;
+            default -> throw new IllegalArgumentException("AIGOV_HOT_PATH must be batched or naive (got '" + hotPath + "')");
+        };
+        HotPathConfig hot = new HotPathConfig(mode, HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
+                auditQueueCapacity, auditBatchMax, auditWriters);
+        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot);
     }
 }

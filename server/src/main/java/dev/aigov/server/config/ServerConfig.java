@@ -12,7 +12,8 @@ public record ServerConfig(
         int grpcPort,
         Optional<Tls> tls,
         Duration shutdownGrace,
-        DatabaseConfig database) {
+        DatabaseConfig database,
+        HotPathConfig hotPath) {
 
     /** TLS for the gRPC port; with a client CA, mutual TLS (clients must present a certificate it signed). */
     public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {
@@ -27,8 +28,14 @@ public record ServerConfig(
         }
     }
 
+    /** With the default hot path. */
+    public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
+        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT);
+    }
+
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(hotPath, "hotPath");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }

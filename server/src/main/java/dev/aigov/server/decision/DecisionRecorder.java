@@ -1,24 +1,33 @@
 package dev.aigov.server.decision;
 
+import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Makes a decision durable before it is answered: the seam between the decision service and the
- * audit trail (one insert per call, or a group-commit writer).
+ * audit trail (one transaction per call, or a group-commit writer).
  */
 public interface DecisionRecorder {
 
-    /** A decision ready to be recorded, with the caller's principal and the request's fingerprint. */
-    record Pending(UUID decisionId, UUID auditEventId, java.time.Instant evaluatedAt, String principal,
-                   DecisionRequest request, Decision decision, byte[] fingerprint) {
+    /**
+     * A decision ready to be recorded: the caller's principal, the request's fingerprint, and the
+     * snapshot it was decided on (a recorder may re-decide it on a newer state before it commits).
+     */
+    record Pending(UUID decisionId, UUID auditEventId, Instant evaluatedAt, String principal,
+                   DecisionRequest request, Snapshot snapshot, Decision decision, byte[] fingerprint) {
     }
 
     /**
-     * Records the decision durably and returns what to answer: the decision itself, or, when the
-     * request's request_id was already recorded with the same fingerprint, the first decision.
+     * Records the decision durably; the future completes with what to answer once it is committed:
+     * the decision itself, the same request re-decided on a state that changed before the commit,
+     * or, when the request's request_id was already recorded with the same fingerprint and the same
+     * decision, the first decision. The future never completes before the record is durable.
      *
-     * @throws dev.aigov.server.error.RequestIdReused    the request_id was used for another request
-     * @throws dev.aigov.server.error.StorageUnavailable the record could not be made durable
+     * <p>The future fails with {@link dev.aigov.server.error.RequestIdReused} when the request_id was
+     * used for another request, {@link dev.aigov.server.error.Overloaded} when the recorder cannot
+     * take more work, and {@link dev.aigov.server.error.StorageUnavailable} when the record could
+     * not be made durable.
      */
-    RecordedDecision record(Pending pending);
+    CompletableFuture<RecordedDecision> record(Pending pending);
 }

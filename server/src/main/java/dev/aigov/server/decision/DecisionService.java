@@ -2,6 +2,7 @@ package dev.aigov.server.decision;
 
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Evaluates a request: the state from the snapshot, the answer from the rules, and the record
@@ -20,10 +21,17 @@ public final class DecisionService {
         this.clock = clock;
     }
 
-    public RecordedDecision evaluate(String principal, byte[] fingerprint, DecisionRequest request) {
-        Decision decision = Rules.evaluate(request, snapshots.snapshotFor(request.workspaceId()), catalog);
+    /**
+     * Decides now and completes once the decision is recorded.
+     *
+     * @throws dev.aigov.server.error.StateStale         when the state cannot be confirmed current
+     * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be read
+     */
+    public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request) {
+        Snapshot snapshot = snapshots.snapshotFor(request.workspaceId());
+        Decision decision = Rules.evaluate(request, snapshot, catalog);
         return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),
-                principal, request, decision, fingerprint));
+                principal, request, snapshot, decision, fingerprint));
     }
 
     public Catalog catalog() {

@@ -8,7 +8,8 @@ public interface SnapshotSource {
     /**
      * The state to decide a request for this workspace on.
      *
-     * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be confirmed current
+     * @throws dev.aigov.server.error.StateStale         when an in-memory state cannot be confirmed current
+     * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be read
      */
     Snapshot snapshotFor(String workspaceId);
 }

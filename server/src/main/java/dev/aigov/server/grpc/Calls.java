@@ -10,6 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +38,33 @@ final class Calls {
         }
         observer.onNext(response);
         observer.onCompleted();
+    }
+
+    /**
+     * Like {@link #unary} for work that answers later: the answer is sent when the future completes,
+     * from the thread that completes it; no thread waits for it meanwhile.
+     */
+    static <T> void unaryAsync(String method, StreamObserver<T> observer, Supplier<CompletableFuture<T>> work) {
+        CompletableFuture<T> answer;
+        try {
+            answer = work.get();
+        } catch (RuntimeException failure) {
+            answer = CompletableFuture.failedFuture(failure);
+        }
+        answer.whenComplete((response, failure) -> {
+            if (failure == null) {
+                observer.onNext(response);
+                observer.onCompleted();
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof AigovException domain) {
+                observer.onError(StatusMapping.toStatus(domain));
+            } else {
+                LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, cause);
+                observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));
+            }
+        });
     }
 
     /** Like {@link #unary}, and a refusal for want of a capability is audited. */

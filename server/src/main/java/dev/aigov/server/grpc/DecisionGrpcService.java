@@ -32,7 +32,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
 
     @Override
     public void evaluateAiRequest(EvaluateAiRequestRequest request, StreamObserver<EvaluateAiRequestResponse> observer) {
-        Calls.unary("EvaluateAiRequest", observer, () -> {
+        Calls.unaryAsync("EvaluateAiRequest", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
             principal.require(Capability.AI_DECISIONS_EVALUATE);
             DecisionRequest domain = toDomain(request);
@@ -40,8 +40,8 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
             byte[] fingerprint = Fingerprint.of("EvaluateAiRequest", principal.id(), domain.workspaceId(), domain.tenantId(),
                     domain.useCase(), domain.providerClass(), domain.dataClassifications(), domain.sourceFamily(),
                     domain.actor(), domain.callerSurface());
-            RecordedDecision decision = decisions.evaluate(principal.name(), fingerprint, domain);
-            return EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build();
+            return decisions.evaluate(principal.name(), fingerprint, domain)
+                    .thenApply(decision -> EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build());
         });
     }
 

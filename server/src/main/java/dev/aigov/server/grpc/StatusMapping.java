@@ -6,8 +6,10 @@ import dev.aigov.api.v1.ErrorReason;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.InvalidField;
 import dev.aigov.server.error.NotAuthenticated;
+import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.error.RequestIdReused;
+import dev.aigov.server.error.StateStale;
 import dev.aigov.server.error.StorageUnavailable;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.error.VersionConflict;
@@ -61,6 +63,8 @@ public final class StatusMapping {
             case NotAuthenticated ignored -> Status.Code.UNAUTHENTICATED;
             case PermissionDenied ignored -> Status.Code.PERMISSION_DENIED;
             case StorageUnavailable ignored -> Status.Code.UNAVAILABLE;
+            case StateStale ignored -> Status.Code.UNAVAILABLE;
+            case Overloaded ignored -> Status.Code.UNAVAILABLE;
         };
     }
 
@@ -75,6 +79,8 @@ public final class StatusMapping {
             case PermissionDenied denied when denied.workspaceNotPermitted() -> ErrorReason.ERROR_REASON_WORKSPACE_NOT_PERMITTED;
             case PermissionDenied ignored -> ErrorReason.ERROR_REASON_MISSING_CAPABILITY;
             case StorageUnavailable ignored -> ErrorReason.ERROR_REASON_STORAGE_UNAVAILABLE;
+            case StateStale ignored -> ErrorReason.ERROR_REASON_STATE_STALE;
+            case Overloaded ignored -> ErrorReason.ERROR_REASON_OVERLOADED;
         };
     }
 }

@@ -28,12 +28,12 @@ public final class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "bearer ";
 
-    private final DSLContext dsl;
+    private final PrincipalLookup principals;
     private final DeniedMutations deniedMutations;
     private final Set<String> mutationMethods;
 
-    public AuthInterceptor(DSLContext dsl, DeniedMutations deniedMutations, Set<String> mutationMethods) {
-        this.dsl = dsl;
+    public AuthInterceptor(PrincipalLookup principals, DeniedMutations deniedMutations, Set<String> mutationMethods) {
+        this.principals = principals;
         this.deniedMutations = deniedMutations;
         this.mutationMethods = Set.copyOf(mutationMethods);
     }
@@ -78,9 +78,12 @@ public final class AuthInterceptor implements ServerInterceptor {
         if (!Tokens.wellFormed(token)) {
             throw new NotAuthenticated(false, "the bearer token is not an aigov token (aigov_ followed by 43 characters)");
         }
-        byte[] hash = Tokens.hash(token);
-        return Transactions.read(dsl, "checking the credential",
-                        ctx -> new PrincipalRepository(ctx).findActiveByTokenHash(hash))
+        return principals.findActive(Tokens.hash(token))
                 .orElseThrow(() -> new NotAuthenticated(false, "the bearer token is unknown or revoked"));
+    }
+
+    /** Looks every token up in the database, per call: the naive path, and the fallback of the in-memory one. */
+    public static PrincipalLookup fromDatabase(DSLContext dsl) {
+        return hash -> Transactions.read(dsl, "checking the credential", ctx -> new PrincipalRepository(ctx).findActiveByTokenHash(hash));
     }
 }

@@ -38,6 +38,13 @@ public final class PrincipalRepository {
                 .map(PrincipalRepository::toPrincipal);
     }
 
+    /** Every active principal with its token hash, streamed (there may be many). */
+    public void forEachActive(java.util.function.BiConsumer<byte[], Principal> action) {
+        try (var cursor = dsl.selectFrom(PRINCIPALS).where(PRINCIPALS.REVOKED_AT.isNull()).fetchSize(5_000).fetchLazy()) {
+            cursor.forEach(row -> action.accept(row.getTokenHash(), toPrincipal(row)));
+        }
+    }
+
     public boolean activeNameExists(String name) {
         return dsl.fetchExists(PRINCIPALS, PRINCIPALS.NAME.eq(name).and(PRINCIPALS.REVOKED_AT.isNull()));
     }

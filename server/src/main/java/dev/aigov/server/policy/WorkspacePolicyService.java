@@ -8,6 +8,7 @@ import dev.aigov.server.error.InvalidField;
 import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
+import dev.aigov.server.storage.DecisionStateLock;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
@@ -76,6 +77,8 @@ public final class WorkspacePolicyService {
 
 
     private PolicyChange apply(DSLContext tx, Principal principal, SetPolicy command, byte[] fingerprint) {
+        // First: wait for the decisions being recorded, and hold back the ones decided from now on.
+        DecisionStateLock.forChange(tx);
         if (command.requestId().isPresent()) {
             Optional<IdempotencyRepository.PriorResult> prior =
                     IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, clock.instant());

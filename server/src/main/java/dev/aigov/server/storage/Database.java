@@ -98,6 +98,25 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * A connection of its own, outside the pool, with the pool's URL, credentials and settings (but
+     * no statement timeout): for a session that must stay open, such as LISTEN. The caller closes it.
+     */
+    public java.sql.Connection openDedicatedConnection() throws java.sql.SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        pool.getDataSourceProperties().forEach(properties::put);
+        properties.remove("options");
+        if (pool.getUsername() != null) {
+            properties.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            properties.setProperty("password", pool.getPassword());
+        }
+        properties.setProperty("ApplicationName", "aigov-listener");
+        properties.setProperty("socketTimeout", "10");
+        return java.sql.DriverManager.getConnection(pool.getJdbcUrl(), properties);
+    }
+
     /** What a person needs to know about where the data lives, for the start-up log line. */
     public String description() {
         return description;

@@ -8,6 +8,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -47,15 +53,68 @@ public final class IdempotencyRepository {
         IdempotencyRecordsRecord prior = tx.selectFrom(IDEMPOTENCY_RECORDS)
                 .where(IDEMPOTENCY_RECORDS.REQUEST_ID.eq(requestId))
                 .fetchSingle();
+        return Optional.of(priorResult(prior, operation, fingerprint));
+    }
+
+    /** A claim of many request_ids at once, each recording its result (an audit event) in the same row. */
+    public record EventClaim(UUID requestId, byte[] fingerprint, Instant createdAt, UUID eventId, Instant eventAt) {
+    }
+
+    /**
+     * Claims many request_ids for {@code operation} in one statement, each with its result; returns
+     * the ids claimed. The others were claimed before: read them with {@link #priorResults}. Claims
+     * are made in request_id order, so that two concurrent batches never wait for each other in a cycle.
+     */
+    public static Set<UUID> claimAllWithEvents(DSLContext tx, String operation, List<EventClaim> claims) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        var insert = tx.insertInto(IDEMPOTENCY_RECORDS, IDEMPOTENCY_RECORDS.REQUEST_ID, IDEMPOTENCY_RECORDS.OPERATION,
+                IDEMPOTENCY_RECORDS.FINGERPRINT, IDEMPOTENCY_RECORDS.CREATED_AT, IDEMPOTENCY_RECORDS.RESULT_EVENT_ID,
+                IDEMPOTENCY_RECORDS.RESULT_EVENT_AT);
+        List<EventClaim> ordered = claims.stream().sorted(Comparator.comparing(EventClaim::requestId)).toList();
+        for (EventClaim claim : ordered) {
+            insert = insert.values(claim.requestId(), operation, claim.fingerprint(), utc(claim.createdAt()), claim.eventId(),
+                    utc(claim.eventAt()));
+        }
+        return new HashSet<>(insert.onConflictDoNothing().returning(IDEMPOTENCY_RECORDS.REQUEST_ID)
+                .fetch(IDEMPOTENCY_RECORDS.REQUEST_ID));
+    }
+
+    /**
+     * The prior result of each of these request_ids, read after {@link #claimAllWithEvents} did not
+     * claim them; empty for an id that was used for another operation, caller or request.
+     */
+    public static Map<UUID, Optional<PriorResult>> priorResults(DSLContext tx, String operation, Map<UUID, byte[]> fingerprints) {
+        Map<UUID, Optional<PriorResult>> results = new HashMap<>();
+        if (fingerprints.isEmpty()) {
+            return results;
+        }
+        for (IdempotencyRecordsRecord prior : tx.selectFrom(IDEMPOTENCY_RECORDS)
+                .where(IDEMPOTENCY_RECORDS.REQUEST_ID.in(fingerprints.keySet())).fetch()) {
+            try {
+                results.put(prior.getRequestId(), Optional.of(priorResult(prior, operation, fingerprints.get(prior.getRequestId()))));
+            } catch (RequestIdReused reused) {
+                results.put(prior.getRequestId(), Optional.empty());
+            }
+        }
+        return results;
+    }
+
+    private static PriorResult priorResult(IdempotencyRecordsRecord prior, String operation, byte[] fingerprint) {
         if (!prior.getOperation().equals(operation) || !Arrays.equals(prior.getFingerprint(), fingerprint)
                 || (prior.getResultEventId() == null && prior.getResultVersion() == null)) {
-            throw new RequestIdReused(requestId, operation);
+            throw new RequestIdReused(prior.getRequestId(), operation);
         }
-        return Optional.of(new PriorResult(
+        return new PriorResult(
                 Optional.ofNullable(prior.getResultEventId()),
                 Optional.ofNullable(prior.getResultEventAt()).map(OffsetDateTime::toInstant),
                 prior.getResultVersion() == null ? 0 : prior.getResultVersion(),
-                Boolean.TRUE.equals(prior.getResultChanged())));
+                Boolean.TRUE.equals(prior.getResultChanged()));
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     /** Deletes the records created before {@code cutoff}; returns how many. A request_id older than that is new again. */

@@ -1,0 +1,80 @@
+package dev.aigov.server.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How EvaluateAiRequest runs: decisions from the in-memory state recorded by the group-commit
+ * writer ({@link Mode#BATCHED}, the default), or the first design kept as the measured baseline
+ * ({@link Mode#NAIVE}: state read and one transaction committed per call).
+ *
+ * @param maxStaleness       how old the in-memory state may be before evaluations fail closed (AIGOV_MAX_STALENESS)
+ * @param auditQueueCapacity decisions that may wait for the audit writer; beyond it calls are refused (AIGOV_AUDIT_QUEUE_CAPACITY)
+ * @param auditBatchMax      decisions one audit transaction records at most (AIGOV_AUDIT_BATCH_MAX)
+ * @param auditWriters       audit transactions in flight at once (AIGOV_AUDIT_WRITERS)
+ */
+public record HotPathConfig(Mode mode, Duration maxStaleness, int auditQueueCapacity, int auditBatchMax, int auditWriters) {
+    public static final HotPathConfig DEFAULT = new HotPathConfig(Mode.BATCHED, Duration.ofSeconds(1), 10_000, 500, 2);
+
+    public enum Mode {
+        BATCHED,
+        NAIVE
+    }
+
+    public HotPathConfig {
+        Objects.requireNonNull(mode, "mode");
+        if (maxStaleness.compareTo(Duration.ofMillis(20)) < 0 || maxStaleness.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("AIGOV_MAX_STALENESS must be 20ms to 10m (got " + maxStaleness.toMillis() + " ms)");
+        }
+        if (auditQueueCapacity < 1 || auditQueueCapacity > 1_000_000) {
+            throw new IllegalArgumentException("AIGOV_AUDIT_QUEUE_CAPACITY must be 1 to 1000000 (got " + auditQueueCapacity + ")");
+        }
+        if (auditBatchMax < 1 || auditBatchMax > 500) {
+            throw new IllegalArgumentException("AIGOV_AUDIT_BATCH_MAX must be 1 to 500 (got " + auditBatchMax + ")");
+        }
+        if (auditWriters < 1 || auditWriters > 16) {
+            throw new IllegalArgumentException("AIGOV_AUDIT_WRITERS must be 1 to 16 (got " + auditWriters + ")");
+        }
+    }
+
+    public HotPathConfig withMode(Mode newMode) {
+        return new HotPathConfig(newMode, maxStaleness, auditQueueCapacity, auditBatchMax, auditWriters);
+    }
+
+    public HotPathConfig withMaxStaleness(Duration newMaxStaleness) {
+        return new HotPathConfig(mode, newMaxStaleness, auditQueueCapacity, auditBatchMax, auditWriters);
+    }
+
+    public HotPathConfig withAuditQueueCapacity(int capacity) {
+        return new HotPathConfig(mode, maxStaleness, capacity, auditBatchMax, auditWriters);
+    }
+
+    /** What the start-up line says about it. */
+    public String describe() {
+        return mode == Mode.NAIVE ? "hot path naive (state read and one commit per decision)"
+                : "hot path batched (in-memory state, max staleness " + maxStaleness.toMillis() + " ms; group-commit audit, "
+                + auditWriters + " writer(s), batches up to " + auditBatchMax + ", queue " + auditQueueCapacity + ")";
+    }
+
+    /** Parses "250ms", "1s", "2m" or an ISO-8601 duration ("PT1S"). */
+    public static Duration parseDuration(String variable, String text) {
+        String value = text.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (value.startsWith("pt")) {
+                return Duration.parse(value.toUpperCase(java.util.Locale.ROOT));
+            }
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            if (value.endsWith("s")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
+            }
+            if (value.endsWith("m")) {
+                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)) * 60);
+            }
+        } catch (RuntimeException e) {
+            // reported below, with what is accepted
+        }
+        throw new IllegalArgumentException(variable + " must be a duration such as 250ms, 1s or 2m (got '" + text + "')");
+    }
+}
