@@ -61,13 +61,18 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         Map<String, Snapshot> read(DSLContext tx, Collection<String> workspaces, long stateVersion);
     }
 
-    /** Runs in each batch's transaction just before it takes the state lock (tests stop a batch there). */
-    @FunctionalInterface
+    /** Points in each batch's transaction where tests stop a batch, or break its connection. */
     public interface BatchHook {
-        BatchHook NONE = size -> {
+        BatchHook NONE = new BatchHook() {
         };
 
-        void beforeStateLock(int batchSize);
+        /** Before the batch takes the state lock: its decisions are made, nothing is checked yet. */
+        default void beforeStateLock(DSLContext tx, int batchSize) {
+        }
+
+        /** After every row of the batch is written, before the commit. */
+        default void beforeCommit(DSLContext tx, int batchSize) {
+        }
     }
 
     /**
@@ -173,7 +178,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         return queue.size();
     }
 
-    void onEachBatch(BatchHook hook) {
+    /** Installs test hooks into every batch from now on. */
+    public void onEachBatch(BatchHook hook) {
         this.batchHook = hook;
     }
 
@@ -234,7 +240,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
 
     /** One batch, in its transaction: lock, re-decide what moved, claim request_ids, insert. */
     private List<Result> recordBatch(DSLContext tx, List<Item> batch) {
-        batchHook.beforeStateLock(batch.size());
+        batchHook.beforeStateLock(tx, batch.size());
         long stateVersion = DecisionStateLock.forDecisions(tx);
         List<Decided> decided = decideOnCommittedState(tx, batch, stateVersion);
 
@@ -278,6 +284,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             results[i] = repeatInBatch(tx, one, decided.get(firstIndex), results[firstIndex], events);
         }
         AuditRepository.insertAll(tx, events);
+        batchHook.beforeCommit(tx, batch.size());
         return Arrays.asList(results);
     }
 

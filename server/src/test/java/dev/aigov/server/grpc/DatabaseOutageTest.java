@@ -89,10 +89,24 @@ class DatabaseOutageTest {
     }
 
     @Test
-    void evaluateFailsClosedWithStorageUnavailableWithinTheBound() {
+    void evaluateFailsClosedWithinTheBound() {
+        // Storage unavailable while the in-memory state is still within its staleness bound (the
+        // audit record cannot be written); state stale once it is not.
         for (int attempt = 0; attempt < 3; attempt++) {
-            assertStorageUnavailableWithinBound(DatabaseOutageTest::evaluate);
+            assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
         }
+    }
+
+    @Test
+    void theInMemoryStateGoesStaleWithinTheStalenessBoundAndEvaluateStaysUnavailable() {
+        // AIGOV_MAX_STALENESS is 1 s; the slack is for a loaded machine. With the database gone,
+        // the token cannot be checked either: the answer is STORAGE_UNAVAILABLE, never an allow.
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).plus(BOUND).toNanos();
+        while (server.decisionState().current()) {
+            assertThat(System.nanoTime()).as("stale within the staleness bound").isLessThan(deadline);
+            assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
+        }
+        assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
     }
 
     static Stream<Arguments> otherCalls() {
@@ -152,13 +166,17 @@ class DatabaseOutageTest {
     }
 
     private static void assertStorageUnavailableWithinBound(Supplier<Object> call) {
+        assertUnavailableWithinBound(call, "ERROR_REASON_STORAGE_UNAVAILABLE");
+    }
+
+    private static void assertUnavailableWithinBound(Supplier<Object> call, String... reasons) {
         long started = System.nanoTime();
         assertThatThrownBy(call::get)
                 .as("no answer may be given without the database")
                 .isInstanceOfSatisfying(StatusRuntimeException.class, error -> {
                     assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(Clients.errorInfo(error).getDomain()).isEqualTo("aigov");
-                    assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_STORAGE_UNAVAILABLE");
+                    assertThat(Clients.errorInfo(error).getReason()).isIn((Object[]) reasons);
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(BOUND);
     }

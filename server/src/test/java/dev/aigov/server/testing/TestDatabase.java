@@ -34,6 +34,8 @@ public final class TestDatabase implements AutoCloseable {
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setServerConfig("synchronous_commit", "on")
+                    // Tests of the linearizable stop compare commit times.
+                    .setServerConfig("track_commit_timestamp", "on")
                     .start();
             Database database = Database.over(postgres.getJdbcUrl("postgres", "postgres"), "postgres", null, 8);
             return new TestDatabase(postgres, database);
@@ -44,6 +46,11 @@ public final class TestDatabase implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** A connection as the superuser to another database of this cluster (to change this one's settings). */
+    public java.sql.Connection superuserConnection(String databaseName) throws java.sql.SQLException {
+        return postgres.getDatabase("postgres", databaseName).getConnection();
     }
 
     /** Stops PostgreSQL but keeps the pool: the next calls find the database down. */

@@ -1,11 +1,14 @@
 package dev.aigov.server.testing;
 
 import dev.aigov.server.AigovServer;
+import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.config.DatabaseConfig;
+import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
+import dev.aigov.server.state.DecisionState;
 import dev.aigov.server.storage.Database;
 import io.grpc.ServerInterceptor;
 
@@ -55,11 +58,31 @@ public final class TestServer implements AutoCloseable {
         return startWith(Optional.of(tls), TestDatabase.shared(), extraInterceptors);
     }
 
+    /** Starts a server with this hot path (naive, or batched with other limits) on the given database. */
+    public static TestServer startWith(HotPathConfig hotPath, Database database, ServerInterceptor... extraInterceptors) {
+        return startWith(Optional.empty(), hotPath, database, extraInterceptors);
+    }
+
     private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerInterceptor... extraInterceptors) {
+        return startWith(tls, HotPathConfig.DEFAULT, database, extraInterceptors);
+    }
+
+    private static TestServer startWith(Optional<ServerConfig.Tls> tls, HotPathConfig hotPath, Database database,
+                                        ServerInterceptor... extraInterceptors) {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)));
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath);
         AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
         return new TestServer(server, database);
+    }
+
+    /** The in-memory decision state (batched mode). */
+    public DecisionState decisionState() {
+        return server.decisionState().orElseThrow(() -> new IllegalStateException("a naive server has no in-memory state"));
+    }
+
+    /** The group-commit audit writer (batched mode). */
+    public GroupCommitRecorder auditWriter() {
+        return server.auditWriter().orElseThrow(() -> new IllegalStateException("a naive server has no audit writer"));
     }
 
     public int port() {

@@ -1,0 +1,229 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.api.v1.BlockReason;
+import dev.aigov.api.v1.ControlState;
+import dev.aigov.api.v1.Decision;
+import dev.aigov.api.v1.DecisionServiceGrpc;
+import dev.aigov.api.v1.EvaluateAiRequestResponse;
+import dev.aigov.api.v1.Outcome;
+import dev.aigov.api.v1.PolicyMode;
+import dev.aigov.api.v1.SetExecutionControlRequest;
+import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestServer;
+import io.grpc.StatusRuntimeException;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The stop no decision can cross: in commit order, no ALLOW is recorded after the pause that
+ * forbids it, whichever replica decided it and whatever its in-memory state had seen.
+ */
+class LinearizableStopTest {
+    private static TestServer replicaA;
+    private static TestServer replicaB;
+    private static Clients clientsA;
+    private static Clients clientsB;
+    private static String admin;
+
+    @BeforeAll
+    static void startTwoReplicas() {
+        replicaA = TestServer.start();
+        replicaB = TestServer.start();
+        clientsA = new Clients(replicaA);
+        clientsB = new Clients(replicaB);
+        admin = replicaA.adminToken();
+    }
+
+    @AfterAll
+    static void stopReplicas() {
+        clientsA.close();
+        clientsB.close();
+        replicaA.close();
+        replicaB.close();
+    }
+
+    @AfterEach
+    void releaseHooks() {
+        replicaB.auditWriter().onEachBatch(GroupCommitRecorder.BatchHook.NONE);
+    }
+
+    @Test
+    void allowsDecidedBeforeAPauseButCommittedAfterItAreRecordedAsTheBlocksTheyNowAre() throws Exception {
+        String workspace = privateOnlyWorkspace();
+        awaitPolicyOn(replicaB, workspace);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        replicaB.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
+            @Override
+            public void beforeStateLock(DSLContext tx, int batchSize) {
+                held.countDown();
+                await(release);
+            }
+        });
+        DecisionServiceGrpc.DecisionServiceFutureStub async = Clients.withToken(
+                DecisionServiceGrpc.newFutureStub(clientsB.channel()), admin);
+        List<Future<EvaluateAiRequestResponse>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            answers.add(async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                    .setRequestId(UUID.randomUUID().toString()).build()));
+        }
+        // Decided ALLOW on B's state, waiting for their batch: now the operator pauses, through A.
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        pause(clientsA, workspace);
+        release.countDown();
+
+        for (Future<EvaluateAiRequestResponse> answer : answers) {
+            Decision decision = answer.get(10, TimeUnit.SECONDS).getDecision();
+            assertThat(decision.getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
+            assertThat(decision.getReason()).isEqualTo(BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED);
+            assertThat(decision.getExecutionState()).isEqualTo(ControlState.CONTROL_STATE_PAUSED);
+        }
+        assertThat(allowsCommittedAfterThePause(workspace)).isZero();
+        assertThat(AuditRows.countOf(replicaA.dataSource(),
+                "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND outcome = 'block'", workspace))
+                .isEqualTo(5);
+    }
+
+    @Test
+    void underLoadOnTwoReplicasNoAllowIsCommittedAfterThePauseThatForbidsIt() throws Exception {
+        List<String> workspaces = List.of(privateOnlyWorkspace(), privateOnlyWorkspace(), privateOnlyWorkspace());
+        workspaces.forEach(workspace -> awaitPolicyOn(replicaB, workspace));
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger unexpected = new AtomicInteger();
+        ExecutorService load = Executors.newFixedThreadPool(16);
+        List<Future<?>> loops = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Clients clients = i % 2 == 0 ? clientsA : clientsB;
+            loops.add(load.submit(() -> {
+                while (running.get()) {
+                    String workspace = workspaces.get(ThreadLocalRandom.current().nextInt(workspaces.size()));
+                    try {
+                        clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                                .setRequestId(UUID.randomUUID().toString()).build());
+                    } catch (StatusRuntimeException e) {
+                        unexpected.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        try {
+            awaitAllows(workspaces, 200);
+            // Pause each workspace on A while both replicas decide for it.
+            for (String workspace : workspaces) {
+                pause(clientsA, workspace);
+            }
+            awaitBlocksAfterPause(workspaces, 100);
+        } finally {
+            running.set(false);
+            for (Future<?> loop : loops) {
+                loop.get(30, TimeUnit.SECONDS);
+            }
+            load.shutdownNow();
+        }
+        assertThat(unexpected.get()).isZero();
+        for (String workspace : workspaces) {
+            assertThat(allowsCommittedAfterThePause(workspace)).as("ALLOWs of %s committed after its pause", workspace).isZero();
+        }
+    }
+
+    private static String privateOnlyWorkspace() {
+        String workspace = freshWorkspace();
+        clientsA.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
+                .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+        return workspace;
+    }
+
+    private static void pause(Clients clients, String workspace) {
+        clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder()
+                .setControlKey("ai.execution").setWorkspaceId(workspace)
+                .setState(ControlState.CONTROL_STATE_PAUSED).setReason("incident drill").build());
+    }
+
+    /** Waits until the replica's in-memory state has the workspace's private_only policy. */
+    private static void awaitPolicyOn(TestServer replica, String workspace) {
+        poll(() -> replica.decisionState().snapshotFor(workspace).policy().mode()
+                == dev.aigov.server.decision.PolicyMode.PRIVATE_ONLY);
+    }
+
+    private static void awaitAllows(List<String> workspaces, int atLeast) {
+        poll(() -> workspaces.stream().allMatch(workspace -> count(
+                "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND outcome = 'allow'",
+                workspace) >= atLeast));
+    }
+
+    private static void awaitBlocksAfterPause(List<String> workspaces, int atLeast) {
+        poll(() -> workspaces.stream().allMatch(workspace -> count(
+                "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND reason = 'ai_execution_paused'",
+                workspace) >= atLeast));
+    }
+
+    /** ALLOWs of the workspace whose transaction committed after the transaction of its pause. */
+    private static int allowsCommittedAfterThePause(String workspace) {
+        return count("""
+                SELECT count(*) FROM audit_events a
+                WHERE a.workspace_id = ? AND a.kind = 'ai_decision' AND a.outcome = 'allow'
+                  AND pg_xact_commit_timestamp(a.xmin) >= (
+                      SELECT pg_xact_commit_timestamp(c.xmin) FROM control_activations c
+                      WHERE c.control_key = 'ai.execution' AND c.workspace_id = a.workspace_id AND c.state = 'paused')
+                """, workspace);
+    }
+
+    private static int count(String sql, String workspace) {
+        try (Connection connection = replicaA.dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, workspace);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void poll(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the batch");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

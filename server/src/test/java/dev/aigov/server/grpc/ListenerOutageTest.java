@@ -1,0 +1,126 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.api.v1.Outcome;
+import dev.aigov.api.v1.PolicyMode;
+import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The listener loses its connection and cannot get another while the rest of the server still
+ * reaches the database: the replica cannot confirm its state is current, so within the staleness
+ * bound every evaluation is UNAVAILABLE (STATE_STALE); once it reconnects it reloads and serves,
+ * with what changed meanwhile. Runs on a private database.
+ */
+class ListenerOutageTest {
+    /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
+    private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
+
+    private static TestDatabase database;
+    private static TestServer server;
+    private static Clients clients;
+    private static String admin;
+
+    @BeforeAll
+    static void start() {
+        database = TestDatabase.startPrivate();
+        server = TestServer.startOn(database.database());
+        clients = new Clients(server);
+        admin = server.adminToken();
+    }
+
+    @AfterAll
+    static void stop() {
+        clients.close();
+        server.close();
+        database.close();
+    }
+
+    @Test
+    void aLostListenerFailsClosedWithinTheBoundAndRecoversWithWhatChangedMeanwhile() throws SQLException {
+        String workspace = freshWorkspace();
+        setPolicy(workspace, PolicyMode.POLICY_MODE_PRIVATE_ONLY);
+        assertThat(evaluate(workspace)).isEqualTo(Outcome.OUTCOME_ALLOW);
+
+        // New connections are refused; the pool keeps the ones it has. Then the listener's goes.
+        asAdministrator("ALTER DATABASE postgres ALLOW_CONNECTIONS false");
+        try {
+            sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aigov-listener'");
+            within(BOUND, () -> {
+                try {
+                    Outcome outcome = evaluate(workspace);
+                    assertThat(outcome).as("decided while the listener is gone, inside the bound").isEqualTo(Outcome.OUTCOME_ALLOW);
+                    return false;
+                } catch (StatusRuntimeException error) {
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    return Clients.errorInfo(error).getReason().equals("ERROR_REASON_STATE_STALE");
+                }
+            });
+            // A change made while this replica cannot hear about it.
+            setPolicy(workspace, PolicyMode.POLICY_MODE_DISABLED);
+        } finally {
+            asAdministrator("ALTER DATABASE postgres ALLOW_CONNECTIONS true");
+        }
+
+        within(BOUND, () -> {
+            try {
+                return evaluate(workspace) == Outcome.OUTCOME_BLOCK;
+            } catch (StatusRuntimeException error) {
+                assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_STATE_STALE");
+                return false;
+            }
+        });
+        assertThat(server.decisionState().snapshotFor(workspace).policy().mode())
+                .isEqualTo(dev.aigov.server.decision.PolicyMode.DISABLED);
+    }
+
+    private static Outcome evaluate(String workspace) {
+        return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                .setRequestId(UUID.randomUUID().toString()).build()).getDecision().getOutcome();
+    }
+
+    private static void setPolicy(String workspace, PolicyMode mode) {
+        clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
+                .setWorkspaceId(workspace).setPolicyMode(mode).build());
+    }
+
+    private static void sql(String statement) throws SQLException {
+        try (Connection connection = server.dataSource().getConnection(); Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+        }
+    }
+
+    private static void asAdministrator(String statement) throws SQLException {
+        try (Connection connection = database.superuserConnection("template1"); Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+        }
+    }
+
+    private static void within(Duration bound, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within %s", bound).isLessThan(deadline);
+            try {
+                Thread.sleep(5);  // pacing only: the deadline decides
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.aigov.server.grpc;
+
+import dev.aigov.api.v1.ControlState;
+import dev.aigov.api.v1.DecisionServiceGrpc;
+import dev.aigov.api.v1.EvaluateAiRequestResponse;
+import dev.aigov.api.v1.Outcome;
+import dev.aigov.api.v1.PolicyMode;
+import dev.aigov.api.v1.SetExecutionControlRequest;
+import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.config.HotPathConfig;
+import dev.aigov.server.identity.Tokens;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Two replicas on one database: what changes on one (or in the database, by the token command)
+ * reaches the other's in-memory state within the staleness bound, and a replica under more load
+ * than its audit writer can take refuses at once.
+ */
+class ReplicaStateTest {
+    /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
+    private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
+
+    private static TestServer replicaA;
+    private static TestServer replicaB;
+    private static Clients clientsA;
+    private static Clients clientsB;
+    private static String admin;
+
+    @BeforeAll
+    static void startTwoReplicas() {
+        replicaA = TestServer.start();
+        replicaB = TestServer.start();
+        clientsA = new Clients(replicaA);
+        clientsB = new Clients(replicaB);
+        admin = replicaA.adminToken();
+    }
+
+    @AfterAll
+    static void stopReplicas() {
+        clientsA.close();
+        clientsB.close();
+        replicaA.close();
+        replicaB.close();
+    }
+
+    @Test
+    void aPolicyChangeAndAPauseOnOneReplicaReachTheOthersMemoryWithinTheBound() {
+        String workspace = freshWorkspace();
+        clientsA.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
+                .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+        within(BOUND, () -> replicaB.decisionState().snapshotFor(workspace).policy().version() == 1);
+
+        clientsA.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
+                .setWorkspaceId(workspace).setState(ControlState.CONTROL_STATE_PAUSED).setReason("drill").build());
+        within(BOUND, () -> replicaB.decisionState().snapshotFor(workspace).paused());
+
+        EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                .setRequestId(UUID.randomUUID().toString()).build());
+        assertThat(onB.getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
+        assertThat(onB.getDecision().getControlVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeIsInEffectForTheNextDecisionEvenBeforeItsNotificationArrives() {
+        // The batch that records a decision checks the committed state: read-your-writes across replicas.
+        for (int i = 0; i < 20; i++) {
+            String workspace = freshWorkspace();
+            clientsA.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
+                    .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+            EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                    .setRequestId(UUID.randomUUID().toString()).build());
+            assertThat(onB.getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_ALLOW);
+            assertThat(onB.getDecision().getPolicyVersion()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRevokedTokenIsRefusedByEveryReplicaWithinTheBound() {
+        TestServer.NamedToken token = replicaA.mintNamed("revoked-soon", Set.of("ai.decisions.evaluate"), List.of());
+        // Minted a moment ago: every replica takes it at once (memory, else the database).
+        assertThat(evaluate(clientsA, token.token()).getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
+        assertThat(evaluate(clientsB, token.token()).getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
+        within(BOUND, () -> replicaB.decisionState().principal(Tokens.hash(token.token())).isPresent());
+
+        assertThat(replicaA.tokens().revoke(token.name())).isTrue();
+
+        for (Clients clients : List.of(clientsA, clientsB)) {
+            within(BOUND, () -> {
+                try {
+                    evaluate(clients, token.token());
+                    return false;
+                } catch (StatusRuntimeException refused) {
+                    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    return true;
+                }
+            });
+        }
+        assertThat(replicaB.decisionState().principal(Tokens.hash(token.token()))).isEmpty();
+    }
+
+    @Test
+    void aFullAuditQueueIsAnsweredOverloadedAtOnce() throws Exception {
+        try (TestServer small = TestServer.startWith(HotPathConfig.DEFAULT.withAuditQueueCapacity(2), TestDatabase.shared());
+             Clients clients = new Clients(small)) {
+            String token = small.adminToken();
+            String workspace = freshWorkspace();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            small.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
+                @Override
+                public void beforeStateLock(DSLContext tx, int batchSize) {
+                    held.countDown();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            DecisionServiceGrpc.DecisionServiceFutureStub async = Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), token);
+            Future<EvaluateAiRequestResponse> first = async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build());
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<EvaluateAiRequestResponse>> more = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                more.add(async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build()));
+            }
+            // Both writers may hold a batch and the queue holds two: at least nine are refused, at
+            // once, while the writers are still held (nothing waits for them).
+            within(BOUND, () -> more.stream().filter(Future::isDone).count() >= 9);
+            List<Future<EvaluateAiRequestResponse>> waiting = new ArrayList<>(List.of(first));
+            for (Future<EvaluateAiRequestResponse> answer : more) {
+                if (!answer.isDone()) {
+                    waiting.add(answer);
+                    continue;
+                }
+                assertThatThrownBy(answer::get).isInstanceOfSatisfying(ExecutionException.class, refused -> {
+                    StatusRuntimeException error = (StatusRuntimeException) refused.getCause();
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_OVERLOADED");
+                });
+            }
+            assertThat(waiting).hasSizeLessThanOrEqualTo(4);
+            release.countDown();
+            for (Future<EvaluateAiRequestResponse> answer : waiting) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
+            }
+            assertThat(Clients.auditEventsForWorkspace(small.dataSource(), workspace)).isEqualTo(waiting.size());
+        }
+    }
+
+    private static EvaluateAiRequestResponse evaluate(Clients clients, String token) {
+        return clients.decisions(token).evaluateAiRequest(DecisionEndToEndTest.answerDraft(freshWorkspace())
+                .setRequestId(UUID.randomUUID().toString()).build());
+    }
+
+    private static void within(Duration bound, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within %s", bound).isLessThan(deadline);
+            try {
+                Thread.sleep(5);  // pacing only: the deadline decides
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
