@@ -212,7 +212,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         } catch (AigovException failure) {
             batch.forEach(item -> answer(item, Result.refused(failure)));
             return;
-        } catch (RuntimeException bug) {
+        } catch (RuntimeException | Error bug) {
+            // The writer must outlive a bug: its batch fails closed, the next one is tried.
             LOG.error("Recording a batch of {} decisions failed unexpectedly; every call in it is answered UNAVAILABLE", batch.size(), bug);
             StorageUnavailable failure = new StorageUnavailable("recording the decision", bug);
             batch.forEach(item -> answer(item, Result.refused(failure)));

@@ -83,6 +83,9 @@ public final class StateListener implements AutoCloseable {
                 // LISTEN before reading: a change committed after the read is then notified.
                 StateRepository.listen(ctx);
                 reload(ctx);
+                // A large state takes a while to load: confirm it as of now, not as of the load's start.
+                check(ctx, notifications);
+                firstLoad.countDown();
                 if (failing) {
                     LOG.info("Decision state listener reconnected; state reloaded at version {}", state.version());
                     failing = false;
@@ -108,12 +111,13 @@ public final class StateListener implements AutoCloseable {
 
     /** Applies notifications and checks the version until the connection fails or the listener closes. */
     private void follow(DSLContext ctx, PGConnection notifications) throws SQLException {
-        long nextCheck = state.nanoTime();
+        long nextCheck = state.nanoTime() + checkIntervalNanos;
         while (!closed) {
             long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - state.nanoTime()));
             PGNotification[] received = notifications.getNotifications((int) Math.min(waitMillis, Integer.MAX_VALUE));
             if (!apply(ctx, received)) {
                 reload(ctx);
+                nextCheck = state.nanoTime();
             }
             if (state.nanoTime() - nextCheck >= 0) {
                 check(ctx, notifications);
@@ -205,7 +209,6 @@ public final class StateListener implements AutoCloseable {
         state.replace(loaded, loadedVersion);
         state.confirmedAsOf(sentAt);
         pendingCheckVersion = -1;
-        firstLoad.countDown();
         LOG.info("Decision state loaded at version {}: {} workspace policies, {} execution controls, {} active tokens, in {} ms",
                 loadedVersion, loaded.policies().size(), loaded.controls().size(), loaded.principals().size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
