@@ -43,18 +43,6 @@ public final class AuditRepository {
         tx.insertInto(AUDIT_EVENTS).set(toRow(event)).execute();
     }
 
-    /** Appends many events in the transaction {@code tx}, in one statement. */
-    public static void insertAll(DSLContext tx, List<? extends AuditEvent> events) {
-        if (events.isEmpty()) {
-            return;
-        }
-        List<AuditEventsRecord> rows = new ArrayList<>(events.size());
-        for (AuditEvent event : events) {
-            rows.add(toRow(event));
-        }
-        tx.insertInto(AUDIT_EVENTS).columns(AUDIT_EVENTS.fields()).valuesOfRecords(rows).execute();
-    }
-
     /** The decision recorded by this event, for a replayed request_id. */
     public static Optional<AuditEvent.DecisionMade> findDecision(DSLContext tx, UUID eventId, Instant occurredAt) {
         return tx.selectFrom(AUDIT_EVENTS)

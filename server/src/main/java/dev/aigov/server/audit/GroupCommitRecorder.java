@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records decisions by group commit: calls put their decision on a bounded queue; writer threads
- * take whatever has queued up (up to {@link Limits#maxBatch}) and commit it in one transaction,
- * audit events and idempotency records together, each in one multi-row statement. Each call's
+ * take whatever has queued up (up to {@link Limits#maxBatch}) and commit it in one transaction:
+ * the idempotency records in one multi-row INSERT, the audit events in one COPY. Each call's
  * answer completes only after its batch has committed; a failed batch fails every call in it,
  * and nothing of it is written. A full queue refuses at once ({@link Overloaded}).
  *
@@ -246,7 +246,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         List<Decided> decided = decideOnCommittedState(tx, batch, stateVersion);
 
         Result[] results = new Result[decided.size()];
-        List<AuditEvent> events = new ArrayList<>(decided.size());
+        List<AuditEvent.DecisionMade> events = new ArrayList<>(decided.size());
         Map<UUID, Integer> firstWithId = new HashMap<>();
         List<Integer> repeats = new ArrayList<>();
         List<IdempotencyRepository.EventClaim> claims = new ArrayList<>();
@@ -284,7 +284,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             int firstIndex = firstWithId.get(requestId);
             results[i] = repeatInBatch(tx, one, decided.get(firstIndex), results[firstIndex], events);
         }
-        AuditRepository.insertAll(tx, events);
+        DecisionCopy.append(tx, events);
         batchHook.beforeCommit(tx, batch.size());
         return Arrays.asList(results);
     }
@@ -320,7 +320,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
      * request_id names it from now on (a replay never carries an old ALLOW past a state change).
      */
     private Result replayOrRecord(DSLContext tx, Decided one, Optional<IdempotencyRepository.PriorResult> prior,
-                                  List<AuditEvent> events) {
+                                  List<AuditEvent.DecisionMade> events) {
         UUID requestId = one.pending().request().requestId().orElseThrow();
         if (prior == null) {
             // Claimed by another request and forgotten (housekeeping) between the claim and the read.
@@ -340,7 +340,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     }
 
     /** The same request_id twice in one batch: the second is a retry of the first. */
-    private Result repeatInBatch(DSLContext tx, Decided repeat, Decided first, Result firstResult, List<AuditEvent> events) {
+    private Result repeatInBatch(DSLContext tx, Decided repeat, Decided first, Result firstResult, List<AuditEvent.DecisionMade> events) {
         UUID requestId = repeat.pending().request().requestId().orElseThrow();
         if (!Arrays.equals(repeat.pending().fingerprint(), first.pending().fingerprint())) {
             return Result.refused(new RequestIdReused(requestId, OPERATION));
@@ -351,7 +351,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         return recordAndRepoint(tx, repeat, events);
     }
 
-    private Result recordAndRepoint(DSLContext tx, Decided one, List<AuditEvent> events) {
+    private Result recordAndRepoint(DSLContext tx, Decided one, List<AuditEvent.DecisionMade> events) {
         events.add(one.event());
         IdempotencyRepository.completeWithEvent(tx, one.pending().request().requestId().orElseThrow(),
                 one.pending().auditEventId(), one.evaluatedAt());
