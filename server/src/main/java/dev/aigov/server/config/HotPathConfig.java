@@ -41,14 +41,6 @@ public record HotPathConfig(Mode mode, Duration maxStaleness, int auditQueueCapa
         return new HotPathConfig(newMode, maxStaleness, auditQueueCapacity, auditBatchMax, auditWriters);
     }
 
-    public HotPathConfig withMaxStaleness(Duration newMaxStaleness) {
-        return new HotPathConfig(mode, newMaxStaleness, auditQueueCapacity, auditBatchMax, auditWriters);
-    }
-
-    public HotPathConfig withAuditQueueCapacity(int capacity) {
-        return new HotPathConfig(mode, maxStaleness, capacity, auditBatchMax, auditWriters);
-    }
-
     /** What the start-up line says about it. */
     public String describe() {
         return mode == Mode.NAIVE ? "hot path naive (state read and one commit per decision)"
