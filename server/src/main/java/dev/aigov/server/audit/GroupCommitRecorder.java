@@ -205,7 +205,20 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
     }
 
-    private void commit(List<Item> batch) {
+    private void commit(List<Item> taken) {
+        List<Item> batch = new ArrayList<>(taken.size());
+        for (Item item : taken) {
+            if (item.pending().callerGone().getAsBoolean()) {
+                // Its deadline passed (or it was cancelled) while it waited: nobody will read the
+                // answer, and nothing of it is written.
+                answer(item, Result.refused(new Overloaded("recording the decision: the call ended before its turn")));
+            } else {
+                batch.add(item);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
         List<Result> results;
         try {
             results = Transactions.inTransaction(dsl, "recording " + batch.size() + " decision(s)", tx -> recordBatch(tx, batch));

@@ -3,6 +3,7 @@ package dev.aigov.server.decision;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Makes a decision durable before it is answered: the seam between the decision service and the
@@ -11,11 +12,13 @@ import java.util.concurrent.CompletableFuture;
 public interface DecisionRecorder {
 
     /**
-     * A decision ready to be recorded: the caller's principal, the request's fingerprint, and the
-     * snapshot it was decided on (a recorder may re-decide it on a newer state before it commits).
+     * A decision ready to be recorded: the caller's principal, the request's fingerprint, the
+     * snapshot it was decided on (a recorder may re-decide it on a newer state before it commits),
+     * and whether its caller has gone (deadline passed, call cancelled): then nobody waits for it.
      */
     record Pending(UUID decisionId, UUID auditEventId, Instant evaluatedAt, String principal,
-                   DecisionRequest request, Snapshot snapshot, Decision decision, byte[] fingerprint) {
+                   DecisionRequest request, Snapshot snapshot, Decision decision, byte[] fingerprint,
+                   BooleanSupplier callerGone) {
     }
 
     /**

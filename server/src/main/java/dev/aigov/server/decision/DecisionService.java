@@ -3,6 +3,7 @@ package dev.aigov.server.decision;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * Evaluates a request: the state from the snapshot, the answer from the rules, and the record
@@ -24,14 +25,16 @@ public final class DecisionService {
     /**
      * Decides now and completes once the decision is recorded.
      *
+     * @param callerGone whether the caller stopped waiting (its decision need not be recorded then)
      * @throws dev.aigov.server.error.StateStale         when the state cannot be confirmed current
      * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be read
      */
-    public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request) {
+    public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request,
+                                                        BooleanSupplier callerGone) {
         Snapshot snapshot = snapshots.snapshotFor(request.workspaceId());
         Decision decision = Rules.evaluate(request, snapshot, catalog);
         return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),
-                principal, request, snapshot, decision, fingerprint));
+                principal, request, snapshot, decision, fingerprint, callerGone));
     }
 
     public Catalog catalog() {

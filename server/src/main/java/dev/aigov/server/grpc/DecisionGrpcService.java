@@ -40,7 +40,9 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
             byte[] fingerprint = Fingerprint.of("EvaluateAiRequest", principal.id(), domain.workspaceId(), domain.tenantId(),
                     domain.useCase(), domain.providerClass(), domain.dataClassifications(), domain.sourceFamily(),
                     domain.actor(), domain.callerSurface());
-            return decisions.evaluate(principal.name(), fingerprint, domain)
+            // A call whose deadline passes while it waits for the audit writer costs no database work.
+            io.grpc.Context call = io.grpc.Context.current();
+            return decisions.evaluate(principal.name(), fingerprint, domain, call::isCancelled)
                     .thenApply(decision -> EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build());
         });
     }

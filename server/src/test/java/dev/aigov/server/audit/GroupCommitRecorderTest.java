@@ -154,6 +154,25 @@ class GroupCommitRecorderTest {
         assertThat(count("SELECT count(*) FROM audit_events WHERE request_id = ?", requestId)).isEqualTo(1);
     }
 
+    @Test
+    void aDecisionWhoseCallerIsGoneBeforeItsTurnIsNotRecorded() throws Exception {
+        String workspace = "ws-" + UUID.randomUUID();
+        CompletableFuture<RecordedDecision> first = recorder.record(pending(workspace, Optional.empty()));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicBoolean deadlinePassed = new java.util.concurrent.atomic.AtomicBoolean();
+        DecisionRecorder.Pending waiting = pending(workspace, Optional.of(UUID.randomUUID()));
+        CompletableFuture<RecordedDecision> gone = recorder.record(new DecisionRecorder.Pending(waiting.decisionId(),
+                waiting.auditEventId(), waiting.evaluatedAt(), waiting.principal(), waiting.request(), waiting.snapshot(),
+                waiting.decision(), waiting.fingerprint(), deadlinePassed::get));
+        deadlinePassed.set(true);
+        release.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThatThrownBy(() -> gone.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE workspace_id = ?", workspace)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM idempotency_records WHERE request_id = ?", waiting.request().requestId().orElseThrow())).isZero();
+    }
+
     /** A BLOCK (the workspace never set a policy) decided on an unversioned snapshot: always checked. */
     private static DecisionRecorder.Pending pending(String workspace, Optional<UUID> requestId) {
         DecisionRequest request = new DecisionRequest(workspace, "", "product_knowledge.answer_draft", ProviderClass.LOCAL_PRIVATE,
@@ -163,7 +182,7 @@ class GroupCommitRecorderTest {
         assertThat(decision.effectivePolicyMode()).isEqualTo(PolicyMode.DISABLED);
         return new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), Clock.systemUTC().instant().truncatedTo(
                 java.time.temporal.ChronoUnit.MICROS), "tester", request, NEVER_SET, decision,
-                Fingerprint.of("EvaluateAiRequest", "tester", workspace));
+                Fingerprint.of("EvaluateAiRequest", "tester", workspace), () -> false);
     }
 
     private int count(String sql, Object parameter) throws SQLException {
