@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -27,10 +28,11 @@ import java.util.concurrent.Callable;
                 "Sets the policies of its own workspaces (--workspace-prefix) first; refuses to run against a paused server."},
         subcommands = {PropagationCommand.class, ReportCommand.class, HealthCommand.class})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "The server to load.")
+    // Checked in call(), not by picocli: `bench report` and the other subcommands do without them.
+    @Option(names = "--target", paramLabel = "HOST:PORT", description = "The server to load (required).")
     String target;
 
-    @Option(names = "--token", required = true, defaultValue = "${env:AIGOV_BENCH_TOKEN}",
+    @Option(names = "--token", defaultValue = "${env:AIGOV_BENCH_TOKEN}",
             description = "Bearer token with ai.decisions.evaluate and workspace.ai_policy.manage, ideally ops.controls.view "
                     + "(env AIGOV_BENCH_TOKEN keeps it out of `ps`).")
     String token;
@@ -84,6 +86,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (target == null || token == null) {
+            throw new ParameterException(spec.commandLine(), "bench needs --target and --token (or AIGOV_BENCH_TOKEN)");
+        }
         boolean jsonToStdout = "-".equals(json);
         PrintWriter out = jsonToStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         List<Integer> closed = concurrency.isEmpty() && rates.isEmpty() ? List.of(64) : concurrency;
