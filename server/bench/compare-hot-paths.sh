@@ -10,6 +10,7 @@
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
 #
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
+# BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -169,7 +170,8 @@ for mode in $MODES; do
   echo
   echo "== $mode =="
   start_server "$mode" "server-$mode"
-  bench bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
+  "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
     --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json"
   stop_server "$STARTED_PID"
   RESULTS+=("$WORK/$mode.json")

@@ -1,20 +1,23 @@
 package dev.aigov.server.bench;
 
+import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Sends one evaluate call asynchronously and records its answer, checked, in a {@link Tally}. */
 final class Caller {
-    private final Target target;
-    private final String token;
+    private final List<DecisionServiceGrpc.DecisionServiceStub> stubs;
+    private final AtomicInteger next = new AtomicInteger();
     private final Duration deadline;
 
     Caller(Target target, String token, Duration deadline) {
-        this.target = target;
-        this.token = token;
+        this.stubs = target.decisionStubs(token);
         this.deadline = deadline;
     }
 
@@ -27,7 +30,7 @@ final class Caller {
      * @param onDone runs once the call answered or failed, on a call-back thread
      */
     void send(Workload.Probe probe, long start, Tally tally, Runnable onDone) {
-        target.decisions(token).withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+        stubs.get(Math.floorMod(next.getAndIncrement(), stubs.size())).withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                 .evaluateAiRequest(probe.request(), new StreamObserver<>() {
                     private EvaluateAiRequestResponse response;
 
@@ -39,7 +42,9 @@ final class Caller {
                     @Override
                     public void onError(Throwable error) {
                         tally.failed(start, System.nanoTime(), error);
-                        onDone.run();
+                        // A call can fail inside send() (a closed channel); a closed loop whose next
+                        // send fails the same way would recurse without bound on this thread.
+                        ForkJoinPool.commonPool().execute(onDone);
                     }
 
                     @Override
