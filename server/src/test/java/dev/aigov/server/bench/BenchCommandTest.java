@@ -1,6 +1,8 @@
 package dev.aigov.server.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aigov.api.v1.ControlState;
+import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.server.Main;
 import dev.aigov.server.testing.EndToEndTest;
 import org.junit.jupiter.api.Test;
@@ -10,6 +12,8 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +58,24 @@ class BenchCommandTest extends EndToEndTest {
         StringWriter report = new StringWriter();
         assertThat(run(report, "bench", "report", json.toString())).isZero();
         assertThat(report.toString()).contains("Closed loop").contains("test d/s");
+    }
+
+    @Test
+    void refusesToLoadAPausedServerAndNamesAMissingCapability() {
+        String prefix = "bt-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        // The set-up probes workspace 3 of its prefix; pausing it alone leaves the rest of the run's tests alone.
+        clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
+                .setWorkspaceId(prefix + "3").setState(ControlState.CONTROL_STATE_PAUSED).setReason("test").build());
+        StringWriter paused = new StringWriter();
+        assertThat(run(paused, "bench", "--target", server.target(), "--token", admin, "--workspaces", "20",
+                "--workspace-prefix", prefix, "--duration", "1s")).isNotZero();
+        assertThat(paused.toString()).contains("paused");
+
+        String evaluateOnly = server.mintToken("bench-evaluate-only", Set.of("ai.decisions.evaluate"), List.of());
+        StringWriter lacking = new StringWriter();
+        assertThat(run(lacking, "bench", "--target", server.target(), "--token", evaluateOnly, "--workspaces", "20",
+                "--workspace-prefix", prefix, "--duration", "1s")).isNotZero();
+        assertThat(lacking.toString()).contains("the token lacks workspace.ai_policy.view");
     }
 
     @Test
