@@ -17,6 +17,7 @@ import io.grpc.protobuf.StatusProto;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -72,11 +73,10 @@ final class Setup {
             }
         } catch (StatusRuntimeException e) {
             // Without ops.controls.view the probe below still finds a pause, from the answer's reason.
-            if (!noteMissingCapability(e)) {
+            if (missingCapability(e).isEmpty()) {
                 throw e;
             }
             out.println("note: the token cannot read ai.execution (no ops.controls.view); a probe decision checks for a pause instead");
-            missing.clear();
         }
     }
 
@@ -144,10 +144,17 @@ final class Setup {
         }
     }
 
-    /** Notes the capability a PERMISSION_DENIED names; false for any other failure. */
+    /** Notes the capability a PERMISSION_DENIED names, for the error at the end; false for any other failure. */
     private boolean noteMissingCapability(StatusRuntimeException e) {
+        Optional<String> capability = missingCapability(e);
+        capability.ifPresent(missing::add);
+        return capability.isPresent();
+    }
+
+    /** The capability a PERMISSION_DENIED names (from its ErrorInfo); empty for any other failure. */
+    private static Optional<String> missingCapability(StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.PERMISSION_DENIED) {
-            return false;
+            return Optional.empty();
         }
         com.google.rpc.Status details = StatusProto.fromThrowable(e);
         Set<String> named = new TreeSet<>();
@@ -163,8 +170,7 @@ final class Setup {
                 }
             }
         }
-        missing.add(named.isEmpty() ? "a capability (" + e.getStatus().getDescription() + ")" : String.join(", ", named));
-        return true;
+        return Optional.of(named.isEmpty() ? "a capability (" + e.getStatus().getDescription() + ")" : String.join(", ", named));
     }
 
     private static void waitFor(Future<?> future) throws InterruptedException {

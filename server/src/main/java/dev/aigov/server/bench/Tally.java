@@ -7,6 +7,7 @@ import io.grpc.protobuf.StatusProto;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,13 +28,17 @@ final class Tally {
     private final LongAdder allowed = new LongAdder();
     private final LongAdder checked = new LongAdder();
     private final LongAdder notSent = new LongAdder();
-    private final Map<Expected.Verdict, LongAdder> verdicts = new ConcurrentHashMap<>();
+    private final Map<Expected.Verdict, LongAdder> verdicts = new EnumMap<>(Expected.Verdict.class);
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
     /** Calls started in [windowStart, windowEnd) ({@link System#nanoTime()}) are measured. */
     Tally(long windowStart, long windowEnd) {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
+        // Filled once, read-only afterwards: safe to share between threads without a concurrent map.
+        for (Expected.Verdict verdict : Expected.Verdict.values()) {
+            verdicts.put(verdict, new LongAdder());
+        }
     }
 
     long windowStart() {
@@ -50,7 +55,7 @@ final class Tally {
 
     void answered(long start, long end, Expected expected, Decision decision) {
         checked.increment();
-        verdicts.computeIfAbsent(expected.judge(decision), verdict -> new LongAdder()).increment();
+        verdicts.get(expected.judge(decision)).increment();
         if (inWindow(start)) {
             measured.increment();
             answered.increment();
@@ -119,8 +124,7 @@ final class Tally {
     }
 
     long verdicts(Expected.Verdict verdict) {
-        LongAdder count = verdicts.get(verdict);
-        return count == null ? 0 : count.sum();
+        return verdicts.get(verdict).sum();
     }
 
     Map<String, Long> errors() {

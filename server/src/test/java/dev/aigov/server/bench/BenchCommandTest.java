@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.server.Main;
+import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.TestCertificates;
+import dev.aigov.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -13,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -76,6 +80,18 @@ class BenchCommandTest extends EndToEndTest {
         assertThat(run(lacking, "bench", "--target", server.target(), "--token", evaluateOnly, "--workspaces", "20",
                 "--workspace-prefix", prefix, "--duration", "1s")).isNotZero();
         assertThat(lacking.toString()).contains("the token lacks workspace.ai_policy.view");
+    }
+
+    @Test
+    void healthReportsServingOverTlsTrustingTheGivenCa(@TempDir Path dir) {
+        TestCertificates certificates = TestCertificates.createIn(dir);
+        try (TestServer tls = TestServer.startTls(new ServerConfig.Tls(certificates.serverCertificate(), certificates.serverKey(),
+                Optional.empty()))) {
+            StringWriter printed = new StringWriter();
+            assertThat(run(printed, "bench", "health", "--target", tls.target(), "--tls-ca", certificates.caCertificate().toString(),
+                    "--wait", "10s")).as(printed.toString()).isZero();
+            assertThat(printed.toString()).contains("SERVING");
+        }
     }
 
     @Test
