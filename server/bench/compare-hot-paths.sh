@@ -61,10 +61,12 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/aigov-bench.XXXXXX")
 SERVER_PIDS=()
+CHILD_PID=
 PG_DATA="$WORK/pg/data"
 
 cleanup() {
   local status=$?
+  if [[ -n $CHILD_PID ]]; then kill -TERM "$CHILD_PID" 2>/dev/null && wait "$CHILD_PID" 2>/dev/null || true; fi
   for pid in "${SERVER_PIDS[@]}"; do
     stop_server "$pid" || true
   done
@@ -101,7 +103,17 @@ if "$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
   JAVA_OPTS+=(--sun-misc-unsafe-memory-access=allow)
 fi
 JAVA=("$JAVA" "${JAVA_OPTS[@]}")
-bench() { "${JAVA[@]}" -jar "$JAR" "$@"; }
+# Runs a command in the background and waits for it: bash runs a trap only once its foreground
+# command ends, but `wait` returns at once on a signal, so Ctrl-C or SIGTERM stops a long run now.
+foreground() {
+  "$@" &
+  CHILD_PID=$!
+  local status=0
+  wait "$CHILD_PID" || status=$?
+  CHILD_PID=
+  return "$status"
+}
+bench() { foreground "${JAVA[@]}" -jar "$JAR" "$@"; }
 
 # Stops a server with SIGTERM (in-flight calls finish) and waits for it, at most 60 s.
 stop_server() {
@@ -171,7 +183,7 @@ for mode in $MODES; do
   echo "== $mode =="
   start_server "$mode" "server-$mode"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
+  foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
     --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json"
   stop_server "$STARTED_PID"
   RESULTS+=("$WORK/$mode.json")
@@ -188,6 +200,6 @@ if [[ $PROPAGATION == yes ]]; then
   A_PORT=$STARTED_PORT
   start_server batched server-b
   B_PORT=$STARTED_PORT
-  env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" bench propagation --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" \
+  foreground env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" bench propagation --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" \
     --db-url "$DB_URL" --db-user "$DB_USER" --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
 fi
