@@ -178,13 +178,15 @@ start_server() {
 echo "aigov hot paths, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), fsync=$FSYNC"
 echo "each point: warm-up $WARMUP, measured $DURATION; $WORKSPACES workspaces"
 RESULTS=()
+UNSAFE=no
 for mode in $MODES; do
   echo
   echo "== $mode =="
   start_server "$mode" "server-$mode"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
   foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
-    --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json"
+    --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json" \
+    || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
   stop_server "$STARTED_PID"
   RESULTS+=("$WORK/$mode.json")
 done
@@ -202,4 +204,9 @@ if [[ $PROPAGATION == yes ]]; then
   B_PORT=$STARTED_PORT
   foreground env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" bench propagation --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" \
     --db-url "$DB_URL" --db-user "$DB_USER" --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
+fi
+
+if [[ $UNSAFE == yes ]]; then
+  echo "!!! a server answered ALLOW where BLOCK was expected: see the tables above !!!" >&2
+  exit 3
 fi

@@ -89,6 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (target == null || token == null) {
             throw new ParameterException(spec.commandLine(), "bench needs --target and --token (or AIGOV_BENCH_TOKEN)");
         }
+        if (concurrency.stream().anyMatch(n -> n < 1) || rates.stream().anyMatch(r -> !(r > 0)) || channels < 1 || maxInFlight < 1
+                || duration.isZero() || duration.isNegative() || warmup.isNegative()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--concurrency, --rate, --channels, --max-in-flight and --duration must be positive, --warmup not negative");
+        }
         boolean jsonToStdout = "-".equals(json);
         PrintWriter out = jsonToStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         List<Integer> closed = concurrency.isEmpty() && rates.isEmpty() ? List.of(64) : concurrency;
