@@ -66,7 +66,7 @@ final class Poller {
                 return arrived;
             }
             if (answer.failure() != null && !answer.failedWith(Status.Code.UNAUTHENTICATED)) {
-                failuresSeen.merge(Tally.describe(answer.failure()), 1L, Long::sum);
+                failuresSeen.merge(ErrorDetails.describe(answer.failure()), 1L, Long::sum);
             }
         }
         throw new TimedOut(what + " did not happen within " + timeout.toMillis() + " ms");

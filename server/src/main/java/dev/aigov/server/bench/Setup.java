@@ -1,6 +1,5 @@
 package dev.aigov.server.bench;
 
-import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
@@ -12,14 +11,12 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutorService;
@@ -156,21 +153,9 @@ final class Setup {
         if (e.getStatus().getCode() != Status.Code.PERMISSION_DENIED) {
             return Optional.empty();
         }
-        com.google.rpc.Status details = StatusProto.fromThrowable(e);
-        Set<String> named = new TreeSet<>();
-        if (details != null) {
-            for (var any : details.getDetailsList()) {
-                if (any.is(ErrorInfo.class)) {
-                    try {
-                        ErrorInfo info = any.unpack(ErrorInfo.class);
-                        named.add(info.getMetadataOrDefault("capability", info.getReason()));
-                    } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
-                        // Counted below as a capability that could not be named.
-                    }
-                }
-            }
-        }
-        return Optional.of(named.isEmpty() ? "a capability (" + e.getStatus().getDescription() + ")" : String.join(", ", named));
+        String named = ErrorDetails.errorInfo(e).map(info -> info.getMetadataOrDefault("capability", info.getReason()))
+                .orElse("a capability (" + e.getStatus().getDescription() + ")");
+        return Optional.of(named);
     }
 
     private static void waitFor(Future<?> future) throws InterruptedException {

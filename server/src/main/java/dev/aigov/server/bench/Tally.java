@@ -1,9 +1,6 @@
 package dev.aigov.server.bench;
 
-import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.Decision;
-import io.grpc.Status;
-import io.grpc.protobuf.StatusProto;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -67,7 +64,7 @@ final class Tally {
     }
 
     void failed(long start, long end, Throwable error) {
-        errors.computeIfAbsent(describe(error), key -> new LongAdder()).increment();
+        errors.computeIfAbsent(ErrorDetails.describe(error), key -> new LongAdder()).increment();
         if (inWindow(start)) {
             measured.increment();
             latencies.recordValue(Math.max(0, end - start));
@@ -79,24 +76,6 @@ final class Tally {
         if (inWindow(intendedStart)) {
             notSent.increment();
         }
-    }
-
-    /** {@code CODE} or {@code CODE/ERROR_REASON_...} when the status carries an aigov ErrorInfo. */
-    static String describe(Throwable error) {
-        Status status = Status.fromThrowable(error);
-        com.google.rpc.Status details = StatusProto.fromThrowable(error);
-        if (details != null) {
-            for (var any : details.getDetailsList()) {
-                if (any.is(ErrorInfo.class)) {
-                    try {
-                        return status.getCode() + "/" + any.unpack(ErrorInfo.class).getReason();
-                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                        break;
-                    }
-                }
-            }
-        }
-        return status.getCode().name();
     }
 
     Histogram latencies() {
