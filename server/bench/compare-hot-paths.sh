@@ -103,6 +103,7 @@ if "$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
   JAVA_OPTS+=(--sun-misc-unsafe-memory-access=allow)
 fi
 JAVA=("$JAVA" "${JAVA_OPTS[@]}")
+
 # Runs a command in the background and waits for it: bash runs a trap only once its foreground
 # command ends, but `wait` returns at once on a signal, so Ctrl-C or SIGTERM stops a long run now.
 foreground() {
