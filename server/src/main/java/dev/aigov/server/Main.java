@@ -1,5 +1,6 @@
 package dev.aigov.server;
 
+import dev.aigov.server.bench.BenchCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
 import dev.aigov.server.error.InvalidField;
@@ -9,16 +10,16 @@ import picocli.CommandLine.Command;
 
 import java.util.Arrays;
 
-/** {@code java -jar aigov-server.jar [serve|token ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|bench ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
         boolean serving = args.length == 0 || args[0].equals("serve") || (args[0].startsWith("-")
                 && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]));
-        // The token commands print their answer, not the database's start-up chatter.
+        // The token and bench commands print their answer, not the database's start-up chatter.
         System.setProperty("aigov.log.level", serving ? "INFO" : "WARN");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();

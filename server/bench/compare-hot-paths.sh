@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Compares the server's hot paths in one run, against the same throwaway PostgreSQL 15 (fsync on):
+# for each mode (AIGOV_HOT_PATH=naive, then batched) it starts the server, loads it with
+# `aigov-server.jar bench` (closed loop at 1, 8, 32, 64 in flight; open loop at 1000, 5000,
+# 10000 calls/s), stops it; then prints both side by side with their ratio, and times how fast a
+# pause and a token revocation reach a second server process on the same database.
+#
+#   server/bench/compare-hot-paths.sh [--build] [--fsync on|off] [--warmup 5s] [--duration 10s]
+#       [--concurrency 1,8,32,64] [--rates 1000,5000,10000] [--modes "naive batched"]
+#       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
+#
+# Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
+# BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+JAR="$ROOT/server/target/aigov-server.jar"
+
+BUILD=no
+FSYNC=on
+WARMUP=5s
+DURATION=10s
+CONCURRENCY=1,8,32,64
+RATES=1000,5000,10000
+MODES="naive batched"
+WORKSPACES=1000
+TOGGLES=200
+REVOCATIONS=50
+PROPAGATION=yes
+OUT_DIR=
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build) BUILD=yes; shift ;;
+    --fsync) FSYNC=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --concurrency) CONCURRENCY=$2; shift 2 ;;
+    --rates) RATES=$2; shift 2 ;;
+    --modes) MODES=$2; shift 2 ;;
+    --workspaces) WORKSPACES=$2; shift 2 ;;
+    --toggles) TOGGLES=$2; shift 2 ;;
+    --revocations) REVOCATIONS=$2; shift 2 ;;
+    --no-propagation) PROPAGATION=no; shift ;;
+    --out) OUT_DIR=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[[ $FSYNC == on || $FSYNC == off ]] || { echo "--fsync takes on or off" >&2; exit 2; }
+
+if [[ $BUILD == yes ]]; then
+  (cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -DskipTests package)
+fi
+[[ -f $JAR ]] || { echo "no $JAR: build it first (or pass --build)" >&2; exit 2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/aigov-bench.XXXXXX")
+SERVER_PIDS=()
+CHILD_PID=
+PG_DATA="$WORK/pg/data"
+
+cleanup() {
+  local status=$?
+  if [[ -n $CHILD_PID ]]; then kill -TERM "$CHILD_PID" 2>/dev/null && wait "$CHILD_PID" 2>/dev/null || true; fi
+  for pid in "${SERVER_PIDS[@]}"; do
+    stop_server "$pid" || true
+  done
+  if [[ -f $PG_DATA/postmaster.pid ]]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null || true
+  fi
+  if [[ -n $OUT_DIR ]]; then
+    mkdir -p "$OUT_DIR" && cp "$WORK"/*.json "$WORK"/*.log "$OUT_DIR"/ 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# PostgreSQL refuses to run as root: run its binaries as postgres when we are root.
+as_postgres() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A free loopback port: nothing answers a connection to it.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+# JDK 24+ warns at every start that protobuf uses sun.misc.Unsafe; say it is allowed where the flag exists.
+JAVA_OPTS=()
+if "$JAVA" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+  JAVA_OPTS+=(--sun-misc-unsafe-memory-access=allow)
+fi
+JAVA=("$JAVA" "${JAVA_OPTS[@]}")
+
+# Runs a command in the background and waits for it: bash runs a trap only once its foreground
+# command ends, but `wait` returns at once on a signal, so Ctrl-C or SIGTERM stops a long run now.
+foreground() {
+  "$@" &
+  CHILD_PID=$!
+  local status=0
+  wait "$CHILD_PID" || status=$?
+  CHILD_PID=
+  return "$status"
+}
+bench() { foreground "${JAVA[@]}" -jar "$JAR" "$@"; }
+
+# Stops a server with SIGTERM (in-flight calls finish) and waits for it, at most 60 s.
+stop_server() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.2
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
+# ---- PostgreSQL 15, fsync on (the durability the targets are measured with) ----------------------
+PG_PORT=$(free_port)
+mkdir -p "$WORK/pg"
+[[ $(id -u) -eq 0 ]] && chown postgres "$WORK" "$WORK/pg"
+as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres --no-instructions >/dev/null
+as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/postgres.log" -w -t 60 \
+  -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=$FSYNC -c synchronous_commit=on -c full_page_writes=on" \
+  start >/dev/null
+psql_admin() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -Atq "$@"; }
+for setting in fsync synchronous_commit full_page_writes; do
+  echo "postgres: $setting = $(psql_admin -c "SHOW $setting")"
+done
+[[ $(psql_admin -c "SHOW fsync") == "$FSYNC" ]] || { echo "PostgreSQL did not take fsync=$FSYNC" >&2; exit 1; }
+
+# ---- Database roles and the servers' database environment: THE one place to adapt --------------
+# For now the service runs as a superuser that owns its database. When the server splits roles
+# (migrations as an owner, decisions as a restricted role), create both here and add
+# AIGOV_DB_MIGRATION_USER / AIGOV_DB_MIGRATION_PASSWORD to DB_ENV.
+psql_admin -c "CREATE ROLE aigov LOGIN SUPERUSER PASSWORD 'aigov-bench'" -c "CREATE DATABASE aigov OWNER aigov"
+DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/aigov"
+DB_USER=aigov
+DB_ENV=(AIGOV_DB_URL="$DB_URL" AIGOV_DB_USER="$DB_USER" AIGOV_DB_PASSWORD=aigov-bench)
+# --------------------------------------------------------------------------------------------------
+
+# One token with every capability, minted straight into the database (this also migrates it).
+AIGOV_BENCH_TOKEN=$(env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" token create --name "bench-$$" \
+  --capability ai.decisions.evaluate --capability workspace.ai_policy.manage --capability ops.controls.manage \
+  --capability audit.read | tail -n 1)
+export AIGOV_BENCH_TOKEN
+
+# Starts a server in the given hot-path mode on a free port; prints "PID PORT".
+start_server() {
+  local mode=$1 name=$2 port
+  port=$(free_port)
+  env "${DB_ENV[@]}" AIGOV_HOT_PATH="$mode" "${JAVA[@]}" -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
+    >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  SERVER_PIDS+=("$pid")
+  if ! bench bench health --target "127.0.0.1:$port" --wait 90s >/dev/null; then
+    echo "server $name ($mode) did not become SERVING; its log:" >&2
+    tail -n 40 "$WORK/$name.log" >&2
+    exit 1
+  fi
+  STARTED_PID=$pid
+  STARTED_PORT=$port
+}
+
+echo "aigov hot paths, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), fsync=$FSYNC"
+echo "each point: warm-up $WARMUP, measured $DURATION; $WORKSPACES workspaces"
+RESULTS=()
+UNSAFE=no
+for mode in $MODES; do
+  echo
+  echo "== $mode =="
+  start_server "$mode" "server-$mode"
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
+  foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
+    --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json" \
+    || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
+  stop_server "$STARTED_PID"
+  RESULTS+=("$WORK/$mode.json")
+done
+
+echo
+echo "== side by side (ratio: last mode over first) =="
+bench bench report "${RESULTS[@]}"
+
+if [[ $PROPAGATION == yes ]]; then
+  echo
+  echo "== propagation: two batched servers on the same PostgreSQL =="
+  start_server batched server-a
+  A_PORT=$STARTED_PORT
+  start_server batched server-b
+  B_PORT=$STARTED_PORT
+  foreground env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" bench propagation --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" \
+    --db-url "$DB_URL" --db-user "$DB_USER" --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
+fi
+
+if [[ $UNSAFE == yes ]]; then
+  echo "!!! a server answered ALLOW where BLOCK was expected: see the tables above !!!" >&2
+  exit 3
+fi
