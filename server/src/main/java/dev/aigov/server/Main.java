@@ -1,5 +1,6 @@
 package dev.aigov.server;
 
+import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
 import dev.aigov.server.error.InvalidField;
@@ -9,10 +10,10 @@ import picocli.CommandLine.Command;
 
 import java.util.Arrays;
 
-/** {@code java -jar aigov-server.jar [serve|token ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -88,6 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         names.add(DatabaseOptions.PASSWORD_VARIABLE);
+        names.add(DatabaseOptions.MIGRATION_PASSWORD_VARIABLE);
         return names;
     }
 
