@@ -76,7 +76,7 @@ public final class Database implements AutoCloseable {
             DatabaseConfig.External external = config.external().get();
             Optional<Login> owner = external.migration().map(m -> new Login(external.url(), m.user(), m.password()));
             Database database = new Database(pool(config, external.url(), external.user(), external.password()), null,
-                    "PostgreSQL at " + external.url());
+                    "PostgreSQL at " + withoutParameters(external.url()));
             return prepared(database, owner, config.allowUndurable());
         }
         Path home = config.dataDir().toAbsolutePath().normalize();
@@ -133,14 +133,14 @@ public final class Database implements AutoCloseable {
         DatabaseConfig.Login migration = external.migration().orElseThrow(() -> new IllegalArgumentException(
                 "migrate needs the owner role's login: set AIGOV_DB_MIGRATION_USER and AIGOV_DB_MIGRATION_PASSWORD"));
         Login owner = new Login(external.url(), migration.user(), migration.password());
-        migrate(owner, "PostgreSQL at " + external.url());
-        return "PostgreSQL at " + external.url() + " (as " + migration.user() + ")";
+        migrate(owner, "PostgreSQL at " + withoutParameters(external.url()));
+        return "PostgreSQL at " + withoutParameters(external.url()) + " (as " + migration.user() + ")";
     }
 
     /** Wraps an already running database (tests share one per run). Migrates it as {@code user}. */
     public static Database over(String url, String user, String password, int poolSize) {
         DatabaseConfig config = new DatabaseConfig(Optional.empty(), Path.of("."), poolSize, Duration.ofSeconds(2));
-        Database database = new Database(pool(config, url, user, password), null, "PostgreSQL at " + url);
+        Database database = new Database(pool(config, url, user, password), null, "PostgreSQL at " + withoutParameters(url));
         return prepared(database, Optional.of(new Login(url, user, password)), true);
     }
 
@@ -275,6 +275,12 @@ public final class Database implements AutoCloseable {
         String settings = undurable.isEmpty() ? "its settings are durable" : String.join(", ", undurable);
         LOG.warn("AIGOV_ALLOW_UNDURABLE_DATABASE=true: acknowledged audit events may be lost on a crash of {} ({})", description, settings);
         description = description + " [AIGOV_ALLOW_UNDURABLE_DATABASE=true: " + settings + "]";
+    }
+
+    /** A JDBC URL without its parameters, which may hold a password: what logs may show. */
+    private static String withoutParameters(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
     }
 
     private static String rootMessage(Throwable failure) {

@@ -491,7 +491,8 @@ class AuditEndToEndTest extends EndToEndTest {
         });
         assertThat((Throwable) refused).as(sql).isNotNull();
         assertThat(refused.getSQLState()).as(refused.getMessage()).isEqualTo("42501");
-        assertThat(refused.getMessage()).contains("append-only");
+        // The server's role has no UPDATE or DELETE at all; the triggers refuse even the owner (LeastPrivilegeTest).
+        assertThat(refused.getMessage()).containsAnyOf("append-only", "permission denied");
     }
 
     private static String partitionOf(Connection connection, UUID eventId) throws SQLException {
