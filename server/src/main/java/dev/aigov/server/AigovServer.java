@@ -16,6 +16,7 @@ import dev.aigov.server.grpc.ExecutionControlGrpcService;
 import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.identity.FailedAuthentications;
 import dev.aigov.server.policy.WorkspacePolicyService;
 import dev.aigov.server.snapshot.DatabaseSnapshotSource;
 import dev.aigov.server.storage.Database;
@@ -53,12 +54,15 @@ public final class AigovServer {
     private final HealthStatusManager health;
     private final Housekeeping housekeeping;
     private final DatabaseHealth databaseHealth;
+    private final DeniedMutations deniedMutations;
 
-    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth) {
+    private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
+                        DeniedMutations deniedMutations) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
         this.databaseHealth = databaseHealth;
+        this.deniedMutations = deniedMutations;
     }
 
     /**
@@ -73,7 +77,8 @@ public final class AigovServer {
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
         AuthInterceptor auth = new AuthInterceptor(dsl, deniedMutations, Set.of(
                 WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
-                ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()));
+                ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()),
+                new FailedAuthentications(config.authLimits().failureBurst(), config.authLimits().failuresPerSecond()));
 
         DecisionService decisions = new DecisionService(
                 new DatabaseSnapshotSource(dsl), new DatabaseDecisionRecorder(dsl), Catalog.CURRENT, clock);
@@ -110,7 +115,7 @@ public final class AigovServer {
             DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
-            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth);
+            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, deniedMutations);
         } catch (IOException e) {
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
         }
@@ -138,6 +143,8 @@ public final class AigovServer {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // The refusals counted in this window, recorded before the database goes.
+        deniedMutations.close();
     }
 
     public void awaitTermination() throws InterruptedException {

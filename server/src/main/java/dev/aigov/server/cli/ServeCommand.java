@@ -46,6 +46,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long in-flight calls may finish after SIGTERM (env AIGOV_SHUTDOWN_GRACE_SECONDS, default ${DEFAULT-VALUE}).")
     long shutdownGraceSeconds;
 
+    @Option(names = "--auth-failure-burst", defaultValue = "${env:AIGOV_AUTH_FAILURE_BURST:-30}",
+            description = "Failed authentications one peer may make at once before it is refused (RESOURCE_EXHAUSTED) without "
+                    + "a lookup (env AIGOV_AUTH_FAILURE_BURST, default ${DEFAULT-VALUE}).")
+    int authFailureBurst;
+
+    @Option(names = "--auth-failures-per-second", defaultValue = "${env:AIGOV_AUTH_FAILURES_PER_SECOND:-5}",
+            description = "How fast a peer's budget of failed authentications refills (env AIGOV_AUTH_FAILURES_PER_SECOND, "
+                    + "default ${DEFAULT-VALUE}).")
+    double authFailuresPerSecond;
+
     @Mixin
     DatabaseOptions database;
 
@@ -101,6 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Optional<ServerConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new ServerConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
-        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig());
+        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(),
+                new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond));
     }
 }

@@ -12,7 +12,31 @@ public record ServerConfig(
         int grpcPort,
         Optional<Tls> tls,
         Duration shutdownGrace,
-        DatabaseConfig database) {
+        DatabaseConfig database,
+        AuthLimits authLimits) {
+
+    /**
+     * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
+     * {@code failuresPerSecond} ({@code AIGOV_AUTH_FAILURE_BURST}, {@code AIGOV_AUTH_FAILURES_PER_SECOND}).
+     */
+    public record AuthLimits(int failureBurst, double failuresPerSecond) {
+        public static final AuthLimits DEFAULT = new AuthLimits(30, 5);
+
+        public AuthLimits {
+            if (failureBurst < 1 || failureBurst > 1_000_000) {
+                throw new IllegalArgumentException("AIGOV_AUTH_FAILURE_BURST must be 1 to 1000000 (got " + failureBurst + ")");
+            }
+            if (!(failuresPerSecond > 0) || failuresPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("AIGOV_AUTH_FAILURES_PER_SECOND must be above 0 and at most 1000000 (got "
+                        + failuresPerSecond + ")");
+            }
+        }
+    }
+
+    /** With the default limits. */
+    public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
+        this(bindAddress, grpcPort, tls, shutdownGrace, database, AuthLimits.DEFAULT);
+    }
 
     /** TLS for the gRPC port; with a client CA, mutual TLS (clients must present a certificate it signed). */
     public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {
@@ -32,6 +56,7 @@ public record ServerConfig(
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }
+        Objects.requireNonNull(authLimits, "authLimits");
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("AIGOV_SHUTDOWN_GRACE_SECONDS must not be negative");
         }

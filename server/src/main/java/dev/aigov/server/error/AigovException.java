@@ -8,7 +8,7 @@ import java.util.Map;
  */
 public abstract sealed class AigovException extends RuntimeException
         permits InvalidField, VersionConflict, RequestIdReused, UnknownControlKey,
-                NotAuthenticated, PermissionDenied, StorageUnavailable {
+                NotAuthenticated, PermissionDenied, StorageUnavailable, TooManyFailedAuthentications {
 
     protected AigovException(String message) {
         super(message, null, false, false);

@@ -9,6 +9,7 @@ import dev.aigov.server.error.NotAuthenticated;
 import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
+import dev.aigov.server.error.TooManyFailedAuthentications;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.error.VersionConflict;
 import io.grpc.Status;
@@ -61,6 +62,7 @@ public final class StatusMapping {
             case NotAuthenticated ignored -> Status.Code.UNAUTHENTICATED;
             case PermissionDenied ignored -> Status.Code.PERMISSION_DENIED;
             case StorageUnavailable ignored -> Status.Code.UNAVAILABLE;
+            case TooManyFailedAuthentications ignored -> Status.Code.RESOURCE_EXHAUSTED;
         };
     }
 
@@ -75,6 +77,7 @@ public final class StatusMapping {
             case PermissionDenied denied when denied.workspaceNotPermitted() -> ErrorReason.ERROR_REASON_WORKSPACE_NOT_PERMITTED;
             case PermissionDenied ignored -> ErrorReason.ERROR_REASON_MISSING_CAPABILITY;
             case StorageUnavailable ignored -> ErrorReason.ERROR_REASON_STORAGE_UNAVAILABLE;
+            case TooManyFailedAuthentications ignored -> ErrorReason.ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS;
         };
     }
 }

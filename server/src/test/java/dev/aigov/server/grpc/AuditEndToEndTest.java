@@ -287,6 +287,7 @@ class AuditEndToEndTest extends EndToEndTest {
                 .setStatusCode("PERMISSION_DENIED")
                 .setErrorReason("ERROR_REASON_MISSING_CAPABILITY")
                 .setCapability("ops.controls.manage")
+                .setPeer("127.0.0.1")
                 .build());
     }
 

@@ -55,9 +55,22 @@ public final class TestServer implements AutoCloseable {
         return startWith(Optional.of(tls), TestDatabase.shared(), extraInterceptors);
     }
 
+    /** Starts a server on the shared database with these failed-authentication limits (the others allow plenty). */
+    public static TestServer startWithLimits(ServerConfig.AuthLimits limits) {
+        return startWith(Optional.empty(), TestDatabase.shared(), limits);
+    }
+
     private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerInterceptor... extraInterceptors) {
+        return startWith(tls, database, PLENTY, extraInterceptors);
+    }
+
+    /** Tests of what an unauthenticated call gets make many from one address; FailedAuthenticationFloodTest tests the limit. */
+    private static final ServerConfig.AuthLimits PLENTY = new ServerConfig.AuthLimits(1_000_000, 1_000_000);
+
+    private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerConfig.AuthLimits limits,
+                                        ServerInterceptor... extraInterceptors) {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)));
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), limits);
         AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
         return new TestServer(server, database);
     }
