@@ -13,6 +13,7 @@ import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
 import dev.aigov.server.grpc.ExecutionControlGrpcService;
+import dev.aigov.server.grpc.HealthRequests;
 import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.AuthInterceptor;
@@ -50,6 +51,8 @@ import java.util.concurrent.TimeUnit;
  * auth interceptor, plus health and reflection (which need no token).
  */
 public final class AigovServer {
+    /** The largest header list (all metadata of one call) the server accepts: 64 KiB. */
+    public static final int MAX_INBOUND_METADATA_BYTES = 64 * 1024;
     private final Server server;
     private final HealthStatusManager health;
     private final Housekeeping housekeeping;
@@ -98,7 +101,10 @@ public final class AigovServer {
                 .maxConnectionAge(5, TimeUnit.MINUTES)
                 .maxConnectionAgeGrace(30, TimeUnit.SECONDS)
                 .maxInboundMessageSize(1 << 20)
-                .addService(health.getHealthService())
+                // Stated, not left to the default (8 KiB): a long authorization header reaches aigov and is answered
+                // UNAUTHENTICATED; beyond this the transport refuses the call itself (README, "Errors").
+                .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
+                .addService(HealthRequests.bounded(health.getHealthService()))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
         for (BindableService service : services) {
@@ -110,9 +116,9 @@ public final class AigovServer {
         }
         try {
             Server server = builder.build().start();
-            // "" is liveness and stays SERVING; each aigov service follows the database (readiness).
+            // "" is liveness: SERVING unless the embedded database cannot be restarted; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, health,
+            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, database::alive, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
             return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, deniedMutations);
