@@ -46,12 +46,16 @@ public final class Database implements AutoCloseable {
     private String description;
 
     private Database(HikariDataSource pool, EmbeddedCluster embedded, String description) {
+        this(pool, embedded, description, EmbeddedTimings.DEFAULT);
+    }
+
+    private Database(HikariDataSource pool, EmbeddedCluster embedded, String description, EmbeddedTimings timings) {
         this.pool = pool;
         this.embedded = embedded;
         this.description = description;
         this.dsl = DSL.using(pool, SQLDialect.POSTGRES,
                 new Settings().withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED));
-        this.watch = embedded == null ? null : EmbeddedWatch.start(embedded, pool);
+        this.watch = embedded == null ? null : EmbeddedWatch.start(embedded, pool, timings);
     }
 
     /** Who opens the embedded database: the server owns it; the token commands may join the server's. */
@@ -72,6 +76,11 @@ public final class Database implements AutoCloseable {
      * database unless the configuration accepts one.
      */
     public static Database open(DatabaseConfig config, EmbeddedUse use) {
+        return open(config, use, EmbeddedTimings.DEFAULT);
+    }
+
+    /** Like {@link #open(DatabaseConfig, EmbeddedUse)}, the embedded PostgreSQL's start and restarts paced by {@code timings}. */
+    static Database open(DatabaseConfig config, EmbeddedUse use, EmbeddedTimings timings) {
         if (config.external().isPresent()) {
             DatabaseConfig.External external = config.external().get();
             Optional<Login> owner = external.migration().map(m -> new Login(external.url(), m.user(), m.password()));
@@ -96,11 +105,11 @@ public final class Database implements AutoCloseable {
                     dataDir, running.get().pid(), owner.get().pid());
             running.get().stop(ORPHAN_STOP_GRACE);
         }
-        EmbeddedCluster cluster = EmbeddedCluster.start(home, !config.allowUndurable());
+        EmbeddedCluster cluster = EmbeddedCluster.start(home, !config.allowUndurable(), timings.startupWait());
         try {
             EmbeddedCredentials credentials = cluster.credentials();
             Database database = new Database(pool(config, cluster.url(), EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword()),
-                    cluster, "embedded PostgreSQL at " + dataDir + " (port " + cluster.port() + ")");
+                    cluster, "embedded PostgreSQL at " + dataDir + " (port " + cluster.port() + ")", timings);
             return prepared(database, Optional.of(new Login(cluster.url(), EmbeddedCredentials.OWNER_ROLE, credentials.ownerPassword())),
                     config.allowUndurable());
         } catch (RuntimeException e) {

@@ -30,7 +30,6 @@ import java.util.Properties;
 final class EmbeddedCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
     static final String DATABASE = "postgres";
-    private static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
     private static final String HBA = """
             # Written by aigov at every start of its embedded PostgreSQL: every connection needs a password
             # (SCRAM-SHA-256; the passwords are in ../credentials.properties, mode 0600). No trust.
@@ -46,13 +45,15 @@ final class EmbeddedCluster implements AutoCloseable {
     private final Path dataDir;
     private final EmbeddedCredentials credentials;
     private final boolean durable;
+    private final Duration startupWait;
     private EmbeddedPostgres postgres;
     private volatile int port;
     private volatile long postmasterPid;
     private boolean closed;
 
-    private EmbeddedCluster(Path home, EmbeddedCredentials credentials, boolean durable) {
+    private EmbeddedCluster(Path home, EmbeddedCredentials credentials, boolean durable, Duration startupWait) {
         this.home = home;
+        this.startupWait = startupWait;
         this.dataDir = home.resolve("pgdata");
         this.credentials = credentials;
         this.durable = durable;
@@ -63,9 +64,9 @@ final class EmbeddedCluster implements AutoCloseable {
      * updates the two roles, and records this process as its owner. The caller has made sure that
      * no postmaster runs there ({@link RunningPostgres}).
      */
-    static EmbeddedCluster start(Path home, boolean durable) {
+    static EmbeddedCluster start(Path home, boolean durable, Duration startupWait) {
         EmbeddedCredentials credentials = EmbeddedCredentials.readOrCreate(home);
-        EmbeddedCluster cluster = new EmbeddedCluster(home, credentials, durable);
+        EmbeddedCluster cluster = new EmbeddedCluster(home, credentials, durable, startupWait);
         try {
             cluster.startFirst();
             return cluster;
@@ -165,7 +166,7 @@ final class EmbeddedCluster implements AutoCloseable {
                     .setRegisterShutdownHook(false)
                     .setPort(port)
                     // Crash recovery replays the WAL before the first connection is accepted.
-                    .setPGStartupWait(STARTUP_WAIT)
+                    .setPGStartupWait(startupWait)
                     .setConnectConfig("password", credentials.superuserPassword())
                     .setServerConfig("listen_addresses", "localhost")
                     // zonky passes -F (fsync off) to every start; these come after it and win.

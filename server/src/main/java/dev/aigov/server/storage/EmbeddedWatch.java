@@ -15,25 +15,22 @@ import java.util.concurrent.TimeUnit;
  * round trip) and, when it died, starts it again on the same port (PostgreSQL recovers from its
  * WAL), retrying with backoff. Calls meanwhile fail UNAVAILABLE (the pool cannot connect). When no
  * attempt succeeds, {@link #alive()} turns false, so that liveness reports NOT_SERVING and a
- * supervisor restarts the process; it keeps trying every {@link #GIVE_UP_RETRY} all the same.
+ * supervisor restarts the process; it keeps trying all the same ({@link EmbeddedTimings}).
  */
 final class EmbeddedWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedWatch.class);
     static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
-    /** The waits before each restart attempt; all failed: not alive. About 15 s of attempts (plus their start-up waits). */
-    static final List<Duration> BACKOFF = List.of(Duration.ZERO, Duration.ofMillis(500), Duration.ofSeconds(1),
-            Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
-    static final Duration GIVE_UP_RETRY = Duration.ofSeconds(30);
-
     private final EmbeddedCluster cluster;
     private final HikariDataSource pool;
+    private final EmbeddedTimings timings;
     private final ScheduledExecutorService scheduler;
     private volatile boolean alive = true;
     private volatile boolean closed;
 
-    private EmbeddedWatch(EmbeddedCluster cluster, HikariDataSource pool) {
+    private EmbeddedWatch(EmbeddedCluster cluster, HikariDataSource pool, EmbeddedTimings timings) {
         this.cluster = cluster;
         this.pool = pool;
+        this.timings = timings;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "aigov-embedded-postgres-watch");
             thread.setDaemon(true);
@@ -41,8 +38,8 @@ final class EmbeddedWatch implements AutoCloseable {
         });
     }
 
-    static EmbeddedWatch start(EmbeddedCluster cluster, HikariDataSource pool) {
-        EmbeddedWatch watch = new EmbeddedWatch(cluster, pool);
+    static EmbeddedWatch start(EmbeddedCluster cluster, HikariDataSource pool, EmbeddedTimings timings) {
+        EmbeddedWatch watch = new EmbeddedWatch(cluster, pool, timings);
         watch.scheduler.scheduleWithFixedDelay(watch::checkOnce, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
         return watch;
@@ -58,7 +55,7 @@ final class EmbeddedWatch implements AutoCloseable {
         }
         long started = System.nanoTime();
         LOG.warn("The embedded PostgreSQL (port {}) died; starting it again", cluster.port());
-        List<Duration> waits = alive ? BACKOFF : List.of(Duration.ZERO);
+        List<Duration> waits = alive ? timings.restartBackoff() : List.of(Duration.ZERO);
         for (int attempt = 0; attempt < waits.size() && !closed; attempt++) {
             try {
                 Thread.sleep(waits.get(attempt).toMillis());
@@ -79,11 +76,11 @@ final class EmbeddedWatch implements AutoCloseable {
         if (!closed && alive) {
             alive = false;
             LOG.error("The embedded PostgreSQL cannot be started again; liveness reports NOT_SERVING so that the process is "
-                    + "restarted (retrying every {} s meanwhile)", GIVE_UP_RETRY.toSeconds());
+                    + "restarted (retrying every {} ms meanwhile)", timings.giveUpRetry().toMillis());
         }
         if (!closed) {
             try {
-                Thread.sleep(GIVE_UP_RETRY.toMillis());
+                Thread.sleep(timings.giveUpRetry().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -8,7 +8,6 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.ServerProcess;
-import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
