@@ -106,6 +106,7 @@ public final class AuthInterceptor implements ServerInterceptor {
             throw notAFailedAuthentication;
         }
         if (principal.isEmpty()) {
+            failures.forget(hash);  // revoked since it last worked: from now on it costs budget like any other
             throw new NotAuthenticated(false, "the bearer token is unknown or revoked");
         }
         if (budgeted) {

@@ -61,6 +61,11 @@ public final class FailedAuthentications {
         return recentlyValid.containsKey(ByteBuffer.wrap(tokenHash));
     }
 
+    /** Forgets a token that no longer authenticates (revoked). */
+    public void forget(byte[] tokenHash) {
+        recentlyValid.remove(ByteBuffer.wrap(tokenHash));
+    }
+
     /** Remembers a token that authenticated. */
     public void succeeded(byte[] tokenHash) {
         ByteBuffer key = ByteBuffer.wrap(tokenHash);
