@@ -18,10 +18,12 @@ import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
 import dev.aigov.server.grpc.ExecutionControlGrpcService;
+import dev.aigov.server.grpc.HealthRequests;
 import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.AuthInterceptor;
 import dev.aigov.server.identity.PrincipalLookup;
+import dev.aigov.server.identity.FailedAuthentications;
 import dev.aigov.server.policy.WorkspacePolicyService;
 import dev.aigov.server.snapshot.DatabaseSnapshotSource;
 import dev.aigov.server.state.DecisionState;
@@ -67,6 +69,8 @@ import java.util.concurrent.TimeUnit;
  * auth interceptor, plus health and reflection (which need no token).
  */
 public final class AigovServer {
+    /** The largest header list (all metadata of one call) the server accepts: 64 KiB. */
+    public static final int MAX_INBOUND_METADATA_BYTES = 64 * 1024;
     private final Server server;
     private final HealthStatusManager health;
     private final Housekeeping housekeeping;
@@ -74,9 +78,11 @@ public final class AigovServer {
     private final HotPath hotPath;
     private final ExecutorService decisionExecutor;
     private final ExecutorService blockingExecutor;
+    private final DeniedMutations deniedMutations;
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
-                        HotPath hotPath, ExecutorService decisionExecutor, ExecutorService blockingExecutor) {
+                        HotPath hotPath, ExecutorService decisionExecutor, ExecutorService blockingExecutor,
+                        DeniedMutations deniedMutations) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -84,6 +90,7 @@ public final class AigovServer {
         this.hotPath = hotPath;
         this.decisionExecutor = decisionExecutor;
         this.blockingExecutor = blockingExecutor;
+        this.deniedMutations = deniedMutations;
     }
 
     /**
@@ -136,7 +143,8 @@ public final class AigovServer {
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
         AuthInterceptor auth = new AuthInterceptor(hotPath.principals(), deniedMutations, Set.of(
                 WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
-                ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()));
+                ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName()),
+                new FailedAuthentications(config.authLimits().failureBurst(), config.authLimits().failuresPerSecond()));
 
         DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), Catalog.CURRENT, clock);
         List<BindableService> services = List.of(
@@ -156,7 +164,10 @@ public final class AigovServer {
                 .maxConnectionAgeGrace(30, TimeUnit.SECONDS)
                 .maxInboundMessageSize(1 << 20)
                 .executor(blockingExecutor)
-                .addService(health.getHealthService())
+                // Stated, not left to the default (8 KiB): a long authorization header reaches aigov and is answered
+                // UNAUTHENTICATED; beyond this the transport refuses the call itself (README, "Errors").
+                .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
+                .addService(HealthRequests.bounded(health.getHealthService()))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
         if (batched) {
@@ -177,13 +188,13 @@ public final class AigovServer {
         }
         try {
             Server server = builder.build().start();
-            // "" is liveness and stays SERVING; each aigov service follows the database (readiness).
+            // "" is liveness: SERVING unless the embedded database cannot be restarted; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, health,
+            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, database::alive, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
             return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, hotPath,
-                    decisionExecutor, blockingExecutor);
+                    decisionExecutor, blockingExecutor, deniedMutations);
         } catch (IOException e) {
             hotPath.close(Duration.ZERO);
             decisionExecutor.shutdownNow();
@@ -216,6 +227,8 @@ public final class AigovServer {
         }
         // The calls are answered; what they queued is recorded before the database goes.
         hotPath.close(grace.plusSeconds(5));
+        // The refusals counted in this window, recorded before the database goes.
+        deniedMutations.close();
         decisionExecutor.shutdown();
         blockingExecutor.shutdown();
     }

@@ -1,6 +1,7 @@
 package dev.aigov.server;
 
 import dev.aigov.server.bench.BenchCommand;
+import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
 import dev.aigov.server.error.InvalidField;
@@ -10,10 +11,10 @@ import picocli.CommandLine.Command;
 
 import java.util.Arrays;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|bench ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate|bench ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

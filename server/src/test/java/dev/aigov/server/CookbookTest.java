@@ -1,8 +1,10 @@
 package dev.aigov.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.EndToEndTest;
 import dev.aigov.server.testing.Grpcurl;
+import dev.aigov.server.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -90,7 +92,12 @@ class CookbookTest extends EndToEndTest {
     /** Runs {@code java -jar server/target/aigov-server.jar ...} through the real command line, on the test database. */
     private static String runServerJar(String command, Map<String, String> variables) {
         List<String> args = new ArrayList<>(words(command.substring(JAR.length()), variables));
-        args.addAll(List.of("--db-url", ((HikariDataSource) server.dataSource()).getJdbcUrl(), "--db-user", "postgres"));
+        // The runtime role, as the server's pool; its password travels in the URL (the option reads it from the environment only).
+        String password = EmbeddedCredentials.read(TestDatabase.sharedHome()).runtimePassword();
+        args.addAll(List.of("--db-url", ((HikariDataSource) server.dataSource()).getJdbcUrl() + "?password=" + password,
+                "--db-user", EmbeddedCredentials.RUNTIME_ROLE,
+                // The shared test database opted out of durability (fsync off) for speed.
+                "--allow-undurable-database"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args.toArray(String[]::new));

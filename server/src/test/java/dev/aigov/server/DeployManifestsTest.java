@@ -407,8 +407,11 @@ class DeployManifestsTest {
     assertThat(String.valueOf(at(postgres, "healthcheck.test"))).as("postgres healthcheck").contains("pg_isready");
     Set<String> namedVolumes = asMap(compose.get("volumes"), "top-level volumes").keySet();
     List<String> postgresVolumes = strings(postgres.get("volumes"), "postgres volumes");
-    assertThat(postgresVolumes).as("postgres data volume").isNotEmpty()
-        .allMatch(volume -> namedVolumes.contains(volume.split(":")[0]), "is a declared named volume");
+    // Its data in a declared named volume; besides, only read-only files of deploy/postgres/ (the roles).
+    assertThat(postgresVolumes).as("postgres data volume")
+        .anyMatch(volume -> volume.endsWith(":/var/lib/postgresql/data") && namedVolumes.contains(volume.split(":")[0]))
+        .allMatch(volume -> namedVolumes.contains(volume.split(":")[0])
+            || (volume.startsWith("./postgres/") && volume.endsWith(":ro")), "is a declared named volume or a read-only file");
 
     Map<String, Object> aigov = composeService("aigov");
     assertThat(at(aigov, "depends_on.postgres.condition")).as("aigov depends_on postgres").isEqualTo("service_healthy");
@@ -424,8 +427,19 @@ class DeployManifestsTest {
     assertThat(dbUrl.getScheme()).as("AIGOV_DB_URL scheme").isEqualTo("postgresql");
     assertThat(dbUrl.getHost()).as("AIGOV_DB_URL host is the compose service").isEqualTo("postgres");
     assertThat(dbUrl.getPath()).as("AIGOV_DB_URL database").isEqualTo("/" + postgresEnv.get("POSTGRES_DB"));
-    assertThat(env.get("AIGOV_DB_USER")).as("AIGOV_DB_USER").isEqualTo(postgresEnv.get("POSTGRES_USER"));
-    assertThat(env.get("AIGOV_DB_PASSWORD")).as("AIGOV_DB_PASSWORD").isEqualTo(postgresEnv.get("POSTGRES_PASSWORD"));
+    // Two roles, neither the superuser: the runtime role serves, the owner role migrates; the
+    // postgres container creates both (with the same passwords) when it initialises its volume.
+    assertThat(env.get("AIGOV_DB_USER")).as("AIGOV_DB_USER").isEqualTo("aigov_runtime").isNotEqualTo(postgresEnv.get("POSTGRES_USER"));
+    assertThat(env.get("AIGOV_DB_MIGRATION_USER")).as("AIGOV_DB_MIGRATION_USER").isEqualTo("aigov_owner");
+    assertThat(env.get("AIGOV_DB_PASSWORD")).as("AIGOV_DB_PASSWORD").isEqualTo(postgresEnv.get("AIGOV_DB_PASSWORD"))
+        .isNotEqualTo(postgresEnv.get("POSTGRES_PASSWORD"));
+    assertThat(env.get("AIGOV_DB_MIGRATION_PASSWORD")).as("AIGOV_DB_MIGRATION_PASSWORD")
+        .isEqualTo(postgresEnv.get("AIGOV_DB_MIGRATION_PASSWORD"));
+    assertThat(strings(postgres.get("volumes"), "postgres volumes"))
+        .contains("./postgres/10-aigov-roles.sh:/docker-entrypoint-initdb.d/10-aigov-roles.sh:ro",
+            "./postgres/aigov-roles.sql:/etc/aigov-db/aigov-roles.sql:ro");
+    assertThat(read(deployDir.resolve("postgres/aigov-roles.sql")))
+        .contains("CREATE ROLE aigov_owner LOGIN NOSUPERUSER", "CREATE ROLE aigov_runtime LOGIN NOSUPERUSER");
 
     int shutdownGrace = Integer.parseInt(
         env.getOrDefault("AIGOV_SHUTDOWN_GRACE_SECONDS", String.valueOf(DEFAULT_SHUTDOWN_GRACE_SECONDS)));

@@ -37,8 +37,20 @@ public sealed interface AuditEvent {
                       boolean changed, String reason) implements AuditEvent {
     }
 
-    /** A mutation refused for want of a credential or a capability. */
-    record MutationDenied(Header header, String method, String statusCode, String errorReason, String capability)
+    /**
+     * A mutation refused for want of a credential or a capability; or, with a {@code repeatCount},
+     * the refusals of one peer, method and reason in one time window past the first few.
+     *
+     * @param peer        the caller's address (see identity.Peers); empty when unknown
+     * @param repeatCount 0 for a single refusal; otherwise how many this event stands for
+     */
+    record MutationDenied(Header header, String method, String statusCode, String errorReason, String capability,
+                          String peer, int repeatCount, Optional<Instant> firstOccurredAt, Optional<Instant> lastOccurredAt)
             implements AuditEvent {
+
+        /** A single refusal of an unknown peer. */
+        public MutationDenied(Header header, String method, String statusCode, String errorReason, String capability) {
+            this(header, method, statusCode, errorReason, capability, "", 0, Optional.empty(), Optional.empty());
+        }
     }
 }

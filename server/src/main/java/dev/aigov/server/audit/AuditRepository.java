@@ -136,6 +136,10 @@ public final class AuditRepository {
                 row.setStatusCode(denied.statusCode());
                 row.setErrorReason(denied.errorReason());
                 row.setCapability(emptyToNull(denied.capability()));
+                row.setPeer(emptyToNull(denied.peer()));
+                row.setRepeatCount(denied.repeatCount() == 0 ? null : denied.repeatCount());
+                row.setFirstOccurredAt(denied.firstOccurredAt().map(AuditRepository::utc).orElse(null));
+                row.setLastOccurredAt(denied.lastOccurredAt().map(AuditRepository::utc).orElse(null));
             }
         }
         return row;
@@ -167,7 +171,10 @@ public final class AuditRepository {
                     Vocabulary.fromWord(ControlState.class, row.getAfterValue()),
                     row.getAfterVersion(), row.getChanged(), nullToEmpty(row.getChangeReason()));
             case MUTATION_DENIED -> new AuditEvent.MutationDenied(header, row.getMethod(), row.getStatusCode(),
-                    row.getErrorReason(), nullToEmpty(row.getCapability()));
+                    row.getErrorReason(), nullToEmpty(row.getCapability()), nullToEmpty(row.getPeer()),
+                    row.getRepeatCount() == null ? 0 : row.getRepeatCount(),
+                    Optional.ofNullable(row.getFirstOccurredAt()).map(OffsetDateTime::toInstant),
+                    Optional.ofNullable(row.getLastOccurredAt()).map(OffsetDateTime::toInstant));
             default -> throw new IllegalStateException("audit event " + row.getEventId() + " has unknown kind " + row.getKind());
         };
     }

@@ -70,6 +70,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Audit transactions in flight at once (env AIGOV_AUDIT_WRITERS, default ${DEFAULT-VALUE}).")
     int auditWriters;
 
+    @Option(names = "--auth-failure-burst", defaultValue = "${env:AIGOV_AUTH_FAILURE_BURST:-30}",
+            description = "Failed authentications one peer may make at once before it is refused (RESOURCE_EXHAUSTED) without "
+                    + "a lookup (env AIGOV_AUTH_FAILURE_BURST, default ${DEFAULT-VALUE}).")
+    int authFailureBurst;
+
+    @Option(names = "--auth-failures-per-second", defaultValue = "${env:AIGOV_AUTH_FAILURES_PER_SECOND:-5}",
+            description = "How fast a peer's budget of failed authentications refills (env AIGOV_AUTH_FAILURES_PER_SECOND, "
+                    + "default ${DEFAULT-VALUE}).")
+    double authFailuresPerSecond;
+
     @Mixin
     DatabaseOptions database;
 
@@ -112,6 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         names.add(DatabaseOptions.PASSWORD_VARIABLE);
+        names.add(DatabaseOptions.MIGRATION_PASSWORD_VARIABLE);
         return names;
     }
 
@@ -131,6 +142,7 @@ public final class ServeCommand implements Callable<Integer> {
         };
         HotPathConfig hot = new HotPathConfig(mode, HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
                 auditQueueCapacity, auditBatchMax, auditWriters);
-        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot);
+        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
+                new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond));
     }
 }

@@ -13,7 +13,26 @@ public record ServerConfig(
         Optional<Tls> tls,
         Duration shutdownGrace,
         DatabaseConfig database,
-        HotPathConfig hotPath) {
+        HotPathConfig hotPath,
+        AuthLimits authLimits) {
+
+    /**
+     * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
+     * {@code failuresPerSecond} ({@code AIGOV_AUTH_FAILURE_BURST}, {@code AIGOV_AUTH_FAILURES_PER_SECOND}).
+     */
+    public record AuthLimits(int failureBurst, double failuresPerSecond) {
+        public static final AuthLimits DEFAULT = new AuthLimits(30, 5);
+
+        public AuthLimits {
+            if (failureBurst < 1 || failureBurst > 1_000_000) {
+                throw new IllegalArgumentException("AIGOV_AUTH_FAILURE_BURST must be 1 to 1000000 (got " + failureBurst + ")");
+            }
+            if (!(failuresPerSecond > 0) || failuresPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("AIGOV_AUTH_FAILURES_PER_SECOND must be above 0 and at most 1000000 (got "
+                        + failuresPerSecond + ")");
+            }
+        }
+    }
 
     /** TLS for the gRPC port; with a client CA, mutual TLS (clients must present a certificate it signed). */
     public record Tls(Path certificateChain, Path privateKey, Optional<Path> clientCa) {
@@ -28,17 +47,19 @@ public record ServerConfig(
         }
     }
 
-    /** With the default hot path. */
+    /** With the default hot path and limits. */
     public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
-        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT);
+        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT);
     }
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(hotPath, "hotPath");
+        Objects.requireNonNull(authLimits, "authLimits");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }
+        Objects.requireNonNull(authLimits, "authLimits");
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("AIGOV_SHUTDOWN_GRACE_SECONDS must not be negative");
         }

@@ -8,7 +8,8 @@ import java.util.Map;
  */
 public abstract sealed class AigovException extends RuntimeException
         permits InvalidField, VersionConflict, RequestIdReused, UnknownControlKey,
-                NotAuthenticated, PermissionDenied, StorageUnavailable, StateStale, Overloaded {
+                NotAuthenticated, PermissionDenied, StorageUnavailable, StateStale, Overloaded,
+                TooManyFailedAuthentications {
 
     protected AigovException(String message) {
         super(message, null, false, false);

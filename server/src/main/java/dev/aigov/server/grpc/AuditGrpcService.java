@@ -108,12 +108,18 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                             .setVersion(set.version())
                             .setChanged(set.changed())
                             .setReason(set.reason()));
-            case AuditEvent.MutationDenied denied -> proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED)
-                    .setDeniedMutation(DeniedMutationAudit.newBuilder()
-                            .setMethod(denied.method())
-                            .setStatusCode(denied.statusCode())
-                            .setErrorReason(denied.errorReason())
-                            .setCapability(denied.capability()));
+            case AuditEvent.MutationDenied denied -> {
+                DeniedMutationAudit.Builder details = DeniedMutationAudit.newBuilder()
+                        .setMethod(denied.method())
+                        .setStatusCode(denied.statusCode())
+                        .setErrorReason(denied.errorReason())
+                        .setCapability(denied.capability())
+                        .setPeer(denied.peer())
+                        .setRepeatCount(denied.repeatCount());
+                denied.firstOccurredAt().map(ProtoMapping::timestamp).ifPresent(details::setFirstOccurredAt);
+                denied.lastOccurredAt().map(ProtoMapping::timestamp).ifPresent(details::setLastOccurredAt);
+                proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED).setDeniedMutation(details);
+            }
         }
         return proto.build();
     }

@@ -4,6 +4,7 @@ import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.decision.Vocabulary;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.PermissionDenied;
+import dev.aigov.server.identity.AuthInterceptor;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
@@ -76,7 +77,7 @@ final class Calls {
             } catch (PermissionDenied denied) {
                 String workspace = Vocabulary.ID.matcher(workspaceId).matches() ? workspaceId : "";
                 deniedMutations.record(method, "PERMISSION_DENIED", StatusMapping.reason(denied).name(), denied.capability(),
-                        principal.name(), workspace, Optional.empty());
+                        principal.name(), workspace, Optional.empty(), AuthInterceptor.currentPeer());
                 throw denied;
             }
         });

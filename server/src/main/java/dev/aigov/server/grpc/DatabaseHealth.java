@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reports the aigov services NOT_SERVING through grpc.health.v1 while their database does not
  * answer, and SERVING again once it does, so a readiness probe takes the replica out of rotation
- * (every call would be UNAVAILABLE there). The server as a whole (service "") is not touched: it
- * is the liveness signal, and restarting every replica would not bring the database back.
+ * (every call would be UNAVAILABLE there). The server as a whole (service "") is the liveness
+ * signal: restarting every replica would not bring an external database back, so it stays
+ * SERVING through an outage, and turns NOT_SERVING only when the process cannot recover by itself
+ * (an embedded database that could not be restarted).
  * Checks on one daemon thread; logs transitions, not checks.
  */
 public final class DatabaseHealth implements AutoCloseable {
@@ -30,11 +33,13 @@ public final class DatabaseHealth implements AutoCloseable {
     }
 
     private final Check check;
+    private final BooleanSupplier processAlive;
     private final HealthStatusManager health;
     private final List<String> services;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
     private boolean reachable = true;
+    private boolean alive = true;
     private volatile boolean closed;
 
     /**
@@ -42,10 +47,20 @@ public final class DatabaseHealth implements AutoCloseable {
      *                 SERVING on {@link #start()} (the database was just migrated)
      */
     public DatabaseHealth(Check check, HealthStatusManager health, List<String> services, Duration interval) {
+        this(check, () -> true, health, services, interval);
+    }
+
+    /**
+     * @param processAlive false when the process cannot recover by itself (its embedded database
+     *                     could not be restarted): liveness ("") then reports NOT_SERVING, so that
+     *                     a supervisor restarts the process
+     */
+    public DatabaseHealth(Check check, BooleanSupplier processAlive, HealthStatusManager health, List<String> services, Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("interval must be positive (got " + interval + ")");
         }
         this.check = check;
+        this.processAlive = processAlive;
         this.health = health;
         this.services = List.copyOf(services);
         this.interval = interval;
@@ -74,6 +89,16 @@ public final class DatabaseHealth implements AutoCloseable {
         }
         if (closed) {
             return;  // an interrupted check at shutdown says nothing about the database
+        }
+        boolean nowAlive = processAlive.getAsBoolean();
+        if (nowAlive != alive) {
+            alive = nowAlive;
+            health.setStatus("", nowAlive ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+            if (nowAlive) {
+                LOG.info("The embedded database is back; liveness reports SERVING again");
+            } else {
+                LOG.error("The embedded database cannot be restarted; liveness (\"\") reports NOT_SERVING so that the process is restarted");
+            }
         }
         boolean nowReachable = failure == null;
         if (nowReachable == reachable) {

@@ -11,6 +11,7 @@ import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StateStale;
 import dev.aigov.server.error.StorageUnavailable;
+import dev.aigov.server.error.TooManyFailedAuthentications;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.error.VersionConflict;
 import io.grpc.Status;
@@ -65,6 +66,7 @@ public final class StatusMapping {
             case StorageUnavailable ignored -> Status.Code.UNAVAILABLE;
             case StateStale ignored -> Status.Code.UNAVAILABLE;
             case Overloaded ignored -> Status.Code.UNAVAILABLE;
+            case TooManyFailedAuthentications ignored -> Status.Code.RESOURCE_EXHAUSTED;
         };
     }
 
@@ -81,6 +83,7 @@ public final class StatusMapping {
             case StorageUnavailable ignored -> ErrorReason.ERROR_REASON_STORAGE_UNAVAILABLE;
             case StateStale ignored -> ErrorReason.ERROR_REASON_STATE_STALE;
             case Overloaded ignored -> ErrorReason.ERROR_REASON_OVERLOADED;
+            case TooManyFailedAuthentications ignored -> ErrorReason.ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS;
         };
     }
 }

@@ -3,8 +3,8 @@ package dev.aigov.server.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.config.DatabaseConfig;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.jooq.DSLContext;
@@ -15,96 +15,162 @@ import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.Properties;
 
 
 /**
- * The database: a pooled, migrated PostgreSQL and the jOOQ context over it. With no external
- * database configured it runs an embedded PostgreSQL on a persistent data directory, or joins the
- * one another aigov process (a running server) already runs there.
+ * The database: a pooled, migrated PostgreSQL and the jOOQ context over it. The pool connects as
+ * the runtime role (least privilege); migrations run as the owner role. With no external database
+ * configured it runs an embedded PostgreSQL on a persistent data directory (restarting it when it
+ * dies), or joins the one another live aigov process runs there.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     /** Months of audit partitions kept ready ahead of time. */
     private static final int AUDIT_PARTITIONS_AHEAD = 2;
+    /** How long an orphaned postmaster gets to stop by itself before it is killed. */
+    private static final Duration ORPHAN_STOP_GRACE = Duration.ofSeconds(15);
 
     private final HikariDataSource pool;
     private final DSLContext dsl;
-    private final EmbeddedPostgres embedded;
-    private final String description;
+    private final EmbeddedCluster embedded;
+    private final EmbeddedWatch watch;
+    private String description;
 
-    private Database(HikariDataSource pool, EmbeddedPostgres embedded, String description) {
+    private Database(HikariDataSource pool, EmbeddedCluster embedded, String description) {
+        this(pool, embedded, description, EmbeddedTimings.DEFAULT);
+    }
+
+    private Database(HikariDataSource pool, EmbeddedCluster embedded, String description, EmbeddedTimings timings) {
         this.pool = pool;
         this.embedded = embedded;
         this.description = description;
         this.dsl = DSL.using(pool, SQLDialect.POSTGRES,
                 new Settings().withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED));
+        this.watch = embedded == null ? null : EmbeddedWatch.start(embedded, pool, timings);
     }
 
     /** Who opens the embedded database: the server owns it; the token commands may join the server's. */
     public enum EmbeddedUse {
-        /** Start it, and fail if another process already runs it: a server must not depend on another's lifetime. */
+        /** Start it, and fail if another live process runs it: a server must not depend on another's lifetime. */
         OWN,
         /** Join the one a running server started, or start it for the duration of one command. */
         JOIN_OR_START
     }
 
-    /** Opens (and, for the embedded database, starts or joins) the database and migrates it. */
+    /** A database login. */
+    private record Login(String url, String user, String password) {
+    }
+
+    /**
+     * Opens (and, for the embedded database, starts or joins) the database, migrates it when the
+     * owner role's login is known (otherwise checks that it is migrated), and refuses an undurable
+     * database unless the configuration accepts one.
+     */
     public static Database open(DatabaseConfig config, EmbeddedUse use) {
+        return open(config, use, EmbeddedTimings.DEFAULT);
+    }
+
+    /** Like {@link #open(DatabaseConfig, EmbeddedUse)}, the embedded PostgreSQL's start and restarts paced by {@code timings}. */
+    static Database open(DatabaseConfig config, EmbeddedUse use, EmbeddedTimings timings) {
         if (config.external().isPresent()) {
             DatabaseConfig.External external = config.external().get();
-            HikariDataSource pool = pool(config, external.url(), external.user(), external.password());
-            return migrated(new Database(pool, null, "PostgreSQL at " + external.url()));
+            Optional<Login> owner = external.migration().map(m -> new Login(external.url(), m.user(), m.password()));
+            Database database = new Database(pool(config, external.url(), external.user(), external.password()), null,
+                    "PostgreSQL at " + withoutParameters(external.url()));
+            return prepared(database, owner, config.allowUndurable());
         }
+        Path home = config.dataDir().toAbsolutePath().normalize();
         Path dataDir = config.embeddedDataDir().toAbsolutePath().normalize();
-        OptionalInt runningPort = RunningPostgres.portOf(dataDir);
-        if (runningPort.isPresent() && use == EmbeddedUse.OWN) {
-            throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
-                    + " (port " + runningPort.getAsInt() + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+        Optional<RunningPostgres> running = RunningPostgres.find(dataDir);
+        if (running.isPresent()) {
+            Optional<OwnerFile> owner = OwnerFile.read(home);
+            if (owner.isEmpty() || owner.get().alive()) {
+                String owningPid = owner.map(o -> "pid " + o.pid() + ", ").orElse("");
+                if (use == EmbeddedUse.OWN) {
+                    throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
+                            + " (" + owningPid + "port " + running.get().port() + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+                }
+                return joined(config, home, dataDir, running.get());
+            }
+            LOG.warn("The embedded PostgreSQL in {} (pid {}) was started by aigov process {}, which is gone; stopping it",
+                    dataDir, running.get().pid(), owner.get().pid());
+            running.get().stop(ORPHAN_STOP_GRACE);
         }
-        if (runningPort.isPresent()) {
-            String url = "jdbc:postgresql://localhost:" + runningPort.getAsInt() + "/postgres";
-            return migrated(new Database(pool(config, url, "postgres", null), null,
-                    "embedded PostgreSQL at " + dataDir + " (run by another aigov process, port " + runningPort.getAsInt() + ")"));
-        }
-        EmbeddedPostgres postgres = startEmbedded(dataDir);
-        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        EmbeddedCluster cluster = EmbeddedCluster.start(home, !config.allowUndurable(), timings.startupWait());
         try {
-            return migrated(new Database(pool(config, url, "postgres", null), postgres,
-                    "embedded PostgreSQL at " + dataDir + " (port " + postgres.getPort() + ")"));
+            EmbeddedCredentials credentials = cluster.credentials();
+            Database database = new Database(pool(config, cluster.url(), EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword()),
+                    cluster, "embedded PostgreSQL at " + dataDir + " (port " + cluster.port() + ")", timings);
+            return prepared(database, Optional.of(new Login(cluster.url(), EmbeddedCredentials.OWNER_ROLE, credentials.ownerPassword())),
+                    config.allowUndurable());
         } catch (RuntimeException e) {
-            closeQuietly(postgres);
+            cluster.close();
             throw e;
         }
     }
 
-    /** Wraps an already running database (tests share one per run). Migrates it. */
+    private static Database joined(DatabaseConfig config, Path home, Path dataDir, RunningPostgres running) {
+        EmbeddedCredentials credentials = EmbeddedCredentials.read(home);
+        String url = "jdbc:postgresql://localhost:" + running.port() + "/" + EmbeddedCluster.DATABASE;
+        Database database = new Database(pool(config, url, EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword()), null,
+                "embedded PostgreSQL at " + dataDir + " (run by another aigov process, port " + running.port() + ")");
+        return prepared(database, Optional.of(new Login(url, EmbeddedCredentials.OWNER_ROLE, credentials.ownerPassword())),
+                config.allowUndurable());
+    }
+
+    /**
+     * Migrates the database as the owner role, for {@code java -jar aigov-server.jar migrate}: an
+     * external database needs AIGOV_DB_MIGRATION_USER; the embedded one is started (or joined) and
+     * migrated as by {@link #open}.
+     */
+    public static String migrateOnly(DatabaseConfig config) {
+        if (config.external().isEmpty()) {
+            try (Database database = open(config, EmbeddedUse.JOIN_OR_START)) {
+                return database.description();
+            }
+        }
+        DatabaseConfig.External external = config.external().get();
+        DatabaseConfig.Login migration = external.migration().orElseThrow(() -> new IllegalArgumentException(
+                "migrate needs the owner role's login: set AIGOV_DB_MIGRATION_USER and AIGOV_DB_MIGRATION_PASSWORD"));
+        Login owner = new Login(external.url(), migration.user(), migration.password());
+        migrate(owner, "PostgreSQL at " + withoutParameters(external.url()));
+        return "PostgreSQL at " + withoutParameters(external.url()) + " (as " + migration.user() + ")";
+    }
+
+    /** Wraps an already running database (tests share one per run). Migrates it as {@code user}. */
     public static Database over(String url, String user, String password, int poolSize) {
-        DatabaseConfig config = new DatabaseConfig(Optional.empty(), Path.of("."), poolSize, java.time.Duration.ofSeconds(2));
-        return migrated(new Database(pool(config, url, user, password), null, "PostgreSQL at " + url));
+        DatabaseConfig config = new DatabaseConfig(Optional.empty(), Path.of("."), poolSize, Duration.ofSeconds(2));
+        Database database = new Database(pool(config, url, user, password), null, "PostgreSQL at " + withoutParameters(url));
+        return prepared(database, Optional.of(new Login(url, user, password)), true);
     }
 
     public DSLContext dsl() {
         return dsl;
     }
 
+    /** The pool: the runtime role. */
     public javax.sql.DataSource dataSource() {
         return pool;
     }
 
     /**
-     * A connection of its own, outside the pool, with the pool's URL, credentials and settings (but
-     * no statement timeout): for a session that must stay open, such as LISTEN. The caller closes it.
+     * A fresh connection of its own, outside the pool, as the runtime role, with the pool's URL and
+     * properties but no statement timeout (for LISTEN, which holds a connection for as long as the
+     * server runs). The caller closes it. After the embedded PostgreSQL was restarted, a new one
+     * reaches it again (same port).
      */
-    public java.sql.Connection openDedicatedConnection() throws java.sql.SQLException {
-        java.util.Properties properties = new java.util.Properties();
-        pool.getDataSourceProperties().forEach(properties::put);
+    public Connection openDedicatedConnection() throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(pool.getDataSourceProperties());
         properties.remove("options");
         if (pool.getUsername() != null) {
             properties.setProperty("user", pool.getUsername());
@@ -114,12 +180,21 @@ public final class Database implements AutoCloseable {
         }
         properties.setProperty("ApplicationName", "aigov-listener");
         properties.setProperty("socketTimeout", "10");
-        return java.sql.DriverManager.getConnection(pool.getJdbcUrl(), properties);
+        return DriverManager.getConnection(pool.getJdbcUrl(), properties);
     }
 
     /** What a person needs to know about where the data lives, for the start-up log line. */
     public String description() {
         return description;
+    }
+
+    /**
+     * False once the embedded PostgreSQL died and could not be started again within the bounded
+     * retries (liveness: the process should be restarted). Always true for an external database,
+     * whose outages the pool rides out.
+     */
+    public boolean alive() {
+        return watch == null || watch.alive();
     }
 
     /**
@@ -143,30 +218,90 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watch != null) {
+            watch.close();
+        }
         pool.close();
         if (embedded != null) {
-            closeQuietly(embedded);
+            embedded.close();
         }
     }
 
-    private static Database migrated(Database database) {
+    private static Database prepared(Database database, Optional<Login> owner, boolean allowUndurable) {
+        try {
+            if (owner.isPresent()) {
+                migrate(owner.get(), database.description);
+            } else {
+                requireMigrated(database);
+            }
+            database.requireDurable(allowUndurable);
+            database.ensureAuditPartitions();
+            return database;
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static void migrate(Login owner, String description) {
         try {
             FluentConfiguration flyway = Flyway.configure()
-                    .dataSource(database.pool)
+                    .dataSource(owner.url(), owner.user(), owner.password())
                     .locations("classpath:db/migration");
             // A session-level lock lets Flyway migrate over one connection: a pool of one must start too.
             flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
             flyway.load().migrate();
-            database.ensureAuditPartitions();
-            return database;
         } catch (RuntimeException e) {
-            database.pool.close();
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            throw new IllegalStateException("could not migrate " + database.description + ": " + root.getMessage(), e);
+            throw new IllegalStateException("could not migrate " + description + " as " + owner.user() + ": " + rootMessage(e), e);
         }
+    }
+
+    /** Without the owner's login the schema must already be current (migrated with `migrate`). */
+    private static void requireMigrated(Database database) {
+        MigrationInfo[] pending;
+        try {
+            // Its own connections: Flyway holds two, and a pool of one would starve it.
+            pending = Flyway.configure().dataSource(database.pool.getJdbcUrl(), database.pool.getUsername(), database.pool.getPassword())
+                    .locations("classpath:db/migration").load().info().pending();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not read the schema version of " + database.description + ": " + rootMessage(e)
+                    + " (run `java -jar aigov-server.jar migrate` with AIGOV_DB_MIGRATION_USER/AIGOV_DB_MIGRATION_PASSWORD first)", e);
+        }
+        if (pending.length > 0) {
+            throw new IllegalStateException(database.description + " lacks " + pending.length + " migration(s) (first: "
+                    + pending[0].getScript() + "): run `java -jar aigov-server.jar migrate` with AIGOV_DB_MIGRATION_USER/"
+                    + "AIGOV_DB_MIGRATION_PASSWORD, or give the server those variables");
+        }
+    }
+
+    /** Refuses a database whose acknowledged commits would not survive a crash, unless the operator accepted that. */
+    private void requireDurable(boolean allowUndurable) {
+        List<String> undurable = Arrays.asList(dev.aigov.db.jooq.Routines.undurableSettings(dsl.configuration()));
+        if (undurable.isEmpty() && !allowUndurable) {
+            return;
+        }
+        if (!undurable.isEmpty() && !allowUndurable) {
+            throw new IllegalStateException("refusing to serve: " + description + " would lose acknowledged commits on a crash ("
+                    + String.join(", ", undurable) + "); set fsync=on, full_page_writes=on and synchronous_commit=on, "
+                    + "or accept the loss explicitly with AIGOV_ALLOW_UNDURABLE_DATABASE=true");
+        }
+        String settings = undurable.isEmpty() ? "its settings are durable" : String.join(", ", undurable);
+        LOG.warn("AIGOV_ALLOW_UNDURABLE_DATABASE=true: acknowledged audit events may be lost on a crash of {} ({})", description, settings);
+        description = description + " [AIGOV_ALLOW_UNDURABLE_DATABASE=true: " + settings + "]";
+    }
+
+    /** A JDBC URL without its parameters, which may hold a password: what logs may show. */
+    private static String withoutParameters(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     private static HikariDataSource pool(DatabaseConfig config, String url, String user, String password) {
@@ -188,64 +323,5 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("options", "-c statement_timeout=10000");
         hikari.addDataSourceProperty("socketTimeout", "30");
         return new HikariDataSource(hikari);
-    }
-
-    private static EmbeddedPostgres startEmbedded(Path dataDir) {
-        try {
-            Files.createDirectories(dataDir);
-            LOG.info("Starting embedded PostgreSQL with its data in {}", dataDir.toAbsolutePath());
-            return EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    // aigov stops it itself, after the gRPC server has drained.
-                    .setRegisterShutdownHook(false)
-                    // An audit event that was acknowledged must survive a crash.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("listen_addresses", "localhost")
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir, e);
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("another process is starting the embedded PostgreSQL in " + dataDir
-                    + "; wait for it and retry", e);
-        }
-    }
-
-    private static void closeQuietly(EmbeddedPostgres postgres) {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            LOG.warn("Could not stop the embedded PostgreSQL cleanly", e);
-        }
-    }
-
-    /** Reads a running postmaster's port from its data directory, if one is alive there. */
-    static final class RunningPostgres {
-        private RunningPostgres() {
-        }
-
-        static OptionalInt portOf(Path dataDir) {
-            Path pidFile = dataDir.resolve("postmaster.pid");
-            if (!Files.isRegularFile(pidFile)) {
-                return OptionalInt.empty();
-            }
-            try {
-                // postmaster.pid: line 1 the pid, line 4 the port (PostgreSQL's documented layout).
-                List<String> lines = Files.readAllLines(pidFile);
-                if (lines.size() < 4) {
-                    return OptionalInt.empty();
-                }
-                long pid = Long.parseLong(lines.get(0).trim());
-                // A stale pid file whose number now belongs to another program does not count.
-                boolean alive = ProcessHandle.of(pid)
-                        .filter(ProcessHandle::isAlive)
-                        .flatMap(process -> process.info().command())
-                        .map(command -> command.contains("postgres"))
-                        .orElse(false);
-                return alive ? OptionalInt.of(Integer.parseInt(lines.get(3).trim())) : OptionalInt.empty();
-            } catch (IOException | NumberFormatException e) {
-                return OptionalInt.empty();
-            }
-        }
     }
 }

@@ -287,6 +287,7 @@ class AuditEndToEndTest extends EndToEndTest {
                 .setStatusCode("PERMISSION_DENIED")
                 .setErrorReason("ERROR_REASON_MISSING_CAPABILITY")
                 .setCapability("ops.controls.manage")
+                .setPeer("127.0.0.1")
                 .build());
     }
 
@@ -491,7 +492,8 @@ class AuditEndToEndTest extends EndToEndTest {
         });
         assertThat((Throwable) refused).as(sql).isNotNull();
         assertThat(refused.getSQLState()).as(refused.getMessage()).isEqualTo("42501");
-        assertThat(refused.getMessage()).contains("append-only");
+        // The server's role has no UPDATE or DELETE at all; the triggers refuse even the owner (LeastPrivilegeTest).
+        assertThat(refused.getMessage()).containsAnyOf("append-only", "permission denied");
     }
 
     private static String partitionOf(Connection connection, UUID eventId) throws SQLException {

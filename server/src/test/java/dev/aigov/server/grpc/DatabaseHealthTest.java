@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The aigov services' health follows the database; the server as a whole ("") does not. */
+/**
+ * The aigov services' health follows the database; the server as a whole ("") does not, unless
+ * the process cannot recover by itself.
+ */
 class DatabaseHealthTest {
     private static final List<String> SERVICES = List.of("aigov.v1.DecisionService", "aigov.v1.AuditService");
     /** A check waits up to the pool's 2 s for a connection; the rest is slack for a loaded machine. */
@@ -90,6 +93,23 @@ class DatabaseHealthTest {
         assertThat(SERVICES).as("once the database answers").allSatisfy(service ->
                 assertThat(status(service)).isEqualTo(ServingStatus.SERVING));
         assertThat(status("")).as("the server as a whole, throughout").isEqualTo(ServingStatus.SERVING);
+    }
+
+    @Test
+    void livenessGoesNotServingWhileTheProcessCannotRecoverByItself() {
+        AtomicBoolean processAlive = new AtomicBoolean(true);
+        DatabaseHealth databaseHealth = new DatabaseHealth(() -> { }, processAlive::get, health, SERVICES, Duration.ofHours(1));
+
+        databaseHealth.checkOnce();
+        assertThat(status("")).as("while the embedded database can be restarted").isEqualTo(ServingStatus.SERVING);
+
+        processAlive.set(false);
+        databaseHealth.checkOnce();
+        assertThat(status("")).as("once it cannot").isEqualTo(ServingStatus.NOT_SERVING);
+
+        processAlive.set(true);
+        databaseHealth.checkOnce();
+        assertThat(status("")).as("once a later restart succeeded").isEqualTo(ServingStatus.SERVING);
     }
 
     @Test

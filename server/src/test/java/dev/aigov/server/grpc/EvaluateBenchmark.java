@@ -10,7 +10,14 @@ import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+import dev.aigov.server.config.DatabaseConfig;
+import dev.aigov.server.storage.Database;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 import java.util.Arrays;
 import java.util.UUID;
@@ -32,9 +39,14 @@ class EvaluateBenchmark {
     private static final int WARMUP = 500;
     private static final int CALLS = 3_000;
 
-    @Test
-    void printsSequentialAndConcurrentFigures() throws Exception {
-        try (TestServer server = TestServer.start(); Clients clients = new Clients(server)) {
+    /** The same run on the embedded PostgreSQL as the server runs it (fsync on) and with durability opted out (fsync off). */
+    @ParameterizedTest(name = "fsync {0}")
+    @ValueSource(strings = {"on", "off"})
+    void printsSequentialAndConcurrentFigures(String fsync, @TempDir Path home) throws Exception {
+        DatabaseConfig config = new DatabaseConfig(Optional.empty(), home, 10, Duration.ofSeconds(2), fsync.equals("off"));
+        try (Database database = Database.open(config, Database.EmbeddedUse.OWN);
+             TestServer server = TestServer.startOn(database); Clients clients = new Clients(server)) {
+            System.out.printf("EvaluateAiRequest with fsync %s%n", fsync);
             String workspace = Clients.freshWorkspace();
             clients.policies(server.adminToken()).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                     .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());

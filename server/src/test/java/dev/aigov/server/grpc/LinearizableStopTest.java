@@ -11,6 +11,7 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.StatusRuntimeException;
 import org.jooq.DSLContext;
@@ -44,6 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * forbids it, whichever replica decided it and whatever its in-memory state had seen.
  */
 class LinearizableStopTest {
+    /** Its own database: commit timestamps (track_commit_timestamp) are what the order is read from. */
+    private static TestDatabase database;
     private static TestServer replicaA;
     private static TestServer replicaB;
     private static Clients clientsA;
@@ -52,8 +55,9 @@ class LinearizableStopTest {
 
     @BeforeAll
     static void startTwoReplicas() {
-        replicaA = TestServer.start();
-        replicaB = TestServer.start();
+        database = TestDatabase.startPrivate();
+        replicaA = TestServer.startOn(database.database());
+        replicaB = TestServer.startOn(database.database());
         clientsA = new Clients(replicaA);
         clientsB = new Clients(replicaB);
         admin = replicaA.adminToken();
@@ -65,6 +69,7 @@ class LinearizableStopTest {
         clientsB.close();
         replicaA.close();
         replicaB.close();
+        database.close();
     }
 
     @AfterEach

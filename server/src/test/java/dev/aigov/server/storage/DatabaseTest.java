@@ -80,10 +80,9 @@ class DatabaseTest {
     @Test
     void aPoolOfOneConnectionReopensTheMigratedDatabaseAndKeepsItsData() {
         int policies = dsl.fetchCount(dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES);
-        String url = dsl.fetchOne("SELECT 'jdbc:postgresql://localhost:' || current_setting('port') || '/' || current_database()")
-                .get(0, String.class);
+        String ownerPassword = EmbeddedCredentials.read(TestDatabase.sharedHome()).ownerPassword();
 
-        try (Database again = Database.over(url, "postgres", null, 1)) {
+        try (Database again = Database.over(TestDatabase.sharedUrl(), EmbeddedCredentials.OWNER_ROLE, ownerPassword, 1)) {
             assertThat(again.dsl().fetchCount(dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES)).isGreaterThanOrEqualTo(policies);
             assertThat(again.dsl().fetch("SELECT version FROM flyway_schema_history WHERE success"))
                     .hasSameSizeAs(dsl.fetch("SELECT version FROM flyway_schema_history WHERE success"));

@@ -60,17 +60,25 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with this hot path (naive, or batched with other limits) on the given database. */
     public static TestServer startWith(HotPathConfig hotPath, Database database, ServerInterceptor... extraInterceptors) {
-        return startWith(Optional.empty(), hotPath, database, extraInterceptors);
+        return startWith(Optional.empty(), hotPath, database, PLENTY, extraInterceptors);
+    }
+
+    /** Starts a server on the shared database with these failed-authentication limits (the others allow plenty). */
+    public static TestServer startWithLimits(ServerConfig.AuthLimits limits) {
+        return startWith(Optional.empty(), HotPathConfig.DEFAULT, TestDatabase.shared(), limits);
     }
 
     private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerInterceptor... extraInterceptors) {
-        return startWith(tls, HotPathConfig.DEFAULT, database, extraInterceptors);
+        return startWith(tls, HotPathConfig.DEFAULT, database, PLENTY, extraInterceptors);
     }
 
+    /** Tests of what an unauthenticated call gets make many from one address; FailedAuthenticationFloodTest tests the limit. */
+    private static final ServerConfig.AuthLimits PLENTY = new ServerConfig.AuthLimits(1_000_000, 1_000_000);
+
     private static TestServer startWith(Optional<ServerConfig.Tls> tls, HotPathConfig hotPath, Database database,
-                                        ServerInterceptor... extraInterceptors) {
+                                        ServerConfig.AuthLimits limits, ServerInterceptor... extraInterceptors) {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath);
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath, limits);
         AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
         return new TestServer(server, database);
     }

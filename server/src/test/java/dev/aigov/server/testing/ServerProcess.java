@@ -1,0 +1,158 @@
+package dev.aigov.server.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as an operator runs it: its own JVM ({@code java -cp <test classpath>
+ * dev.aigov.server.Main serve}), on a data directory, logging to {@code server-N.log} there.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static int started;
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts a server on {@code dataDir} and a free loopback port; does not wait for it to serve. */
+    public static ServerProcess start(Path dataDir, Map<String, String> environment) {
+        int port = freePort();
+        Path log = dataDir.resolve("server-" + (++started) + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "dev.aigov.server.Main", "serve", "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
+        builder.environment().putAll(environment);
+        try {
+            Files.createDirectories(dataDir);
+            return new ServerProcess(builder.start(), port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String target() {
+        return "127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Polls health ("" SERVING) until {@code deadline} passes; returns how long it took. */
+    public Duration awaitServing(Duration deadline) {
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(target()).usePlaintext().build();
+        try {
+            while (System.nanoTime() < end) {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the server exited with " + process.exitValue() + ":\n" + log());
+                }
+                try {
+                    HealthCheckResponse.ServingStatus status = HealthGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+                            .check(HealthCheckRequest.newBuilder().setService("aigov.v1.DecisionService").build()).getStatus();
+                    if (status == HealthCheckResponse.ServingStatus.SERVING) {
+                        return Duration.ofNanos(System.nanoTime() - start);
+                    }
+                } catch (StatusRuntimeException notYet) {
+                    // not listening yet
+                }
+                pause(Duration.ofMillis(50));
+            }
+            throw new AssertionError("the server did not serve within " + deadline + ":\n" + log());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, the embedded postmaster is left behind. Returns once the JVM is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** SIGTERM: a clean stop. */
+    public void stop() {
+        process.destroy();
+        awaitExit(Duration.ofSeconds(60));
+    }
+
+    /** What the server printed so far. */
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(unreadable log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private void awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the server did not exit within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A bounded wait between two polls (not synchronisation: the caller polls a condition with a deadline). */
+    public static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
