@@ -10,7 +10,8 @@
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
 #
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
-# BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM.
+# BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM,
+# SERVER_JAVA_OPTS to the servers' JVMs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -143,14 +144,20 @@ for setting in fsync synchronous_commit full_page_writes; do
 done
 [[ $(psql_admin -c "SHOW fsync") == "$FSYNC" ]] || { echo "PostgreSQL did not take fsync=$FSYNC" >&2; exit 1; }
 
-# ---- Database roles and the servers' database environment: THE one place to adapt --------------
-# For now the service runs as a superuser that owns its database. When the server splits roles
-# (migrations as an owner, decisions as a restricted role), create both here and add
-# AIGOV_DB_MIGRATION_USER / AIGOV_DB_MIGRATION_PASSWORD to DB_ENV.
-psql_admin -c "CREATE ROLE aigov LOGIN SUPERUSER PASSWORD 'aigov-bench'" -c "CREATE DATABASE aigov OWNER aigov"
+# ---- Database roles and the servers' database environment ---------------------------------------
+# As in production: the owner role migrates, the servers run as the runtime role (deploy/postgres/aigov-roles.sql).
+psql_admin -c "CREATE DATABASE aigov"
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d aigov -v ON_ERROR_STOP=1 -q -v owner_password=aigov-bench-owner \
+  -v runtime_password=aigov-bench -f "$ROOT/deploy/postgres/aigov-roles.sql"
 DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/aigov"
-DB_USER=aigov
-DB_ENV=(AIGOV_DB_URL="$DB_URL" AIGOV_DB_USER="$DB_USER" AIGOV_DB_PASSWORD=aigov-bench)
+DB_USER=aigov_runtime
+DB_ENV=(AIGOV_DB_URL="$DB_URL" AIGOV_DB_USER="$DB_USER" AIGOV_DB_PASSWORD=aigov-bench
+        AIGOV_DB_MIGRATION_USER=aigov_owner AIGOV_DB_MIGRATION_PASSWORD=aigov-bench-owner)
+if [[ $FSYNC == off ]]; then
+  # Only for the comparison run: the server refuses an undurable database unless told so.
+  DB_ENV+=(AIGOV_ALLOW_UNDURABLE_DATABASE=true)
+fi
+env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" migrate >/dev/null
 # --------------------------------------------------------------------------------------------------
 
 # One token with every capability, minted straight into the database (this also migrates it).
@@ -163,7 +170,8 @@ export AIGOV_BENCH_TOKEN
 start_server() {
   local mode=$1 name=$2 port
   port=$(free_port)
-  env "${DB_ENV[@]}" AIGOV_HOT_PATH="$mode" "${JAVA[@]}" -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
+  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording)
+  env "${DB_ENV[@]}" AIGOV_HOT_PATH="$mode" "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
     >"$WORK/$name.log" 2>&1 &
   local pid=$!
   SERVER_PIDS+=("$pid")
@@ -203,8 +211,10 @@ if [[ $PROPAGATION == yes ]]; then
   A_PORT=$STARTED_PORT
   start_server batched server-b
   B_PORT=$STARTED_PORT
-  foreground env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" bench propagation --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" \
-    --db-url "$DB_URL" --db-user "$DB_USER" --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
+  # Tokens are minted and revoked straight in the database, as the token command does (as the owner role,
+  # which may also run the migration check that opening the database does).
+  foreground env "${DB_ENV[@]}" AIGOV_DB_PASSWORD=aigov-bench-owner "${JAVA[@]}" -jar "$JAR" bench propagation \
+    --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" --db-url "$DB_URL" --db-user aigov_owner --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
 fi
 
 if [[ $UNSAFE == yes ]]; then

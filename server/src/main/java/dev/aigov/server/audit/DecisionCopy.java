@@ -47,7 +47,7 @@ final class DecisionCopy {
         if (events.isEmpty()) {
             return;
         }
-        StringBuilder rows = new StringBuilder(events.size() * 512);
+        StringBuilder rows = new StringBuilder(events.size() * 1024);
         for (AuditEvent.DecisionMade event : events) {
             row(rows, event);
         }
@@ -117,6 +117,9 @@ final class DecisionCopy {
 
     /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
     private static StringBuilder text(StringBuilder out, String value) {
+        if (!needsEscape(value)) {
+            return out.append(value);  // ids and words: the common case, copied whole
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -128,5 +131,15 @@ final class DecisionCopy {
             }
         }
         return out;
+    }
+
+    private static boolean needsEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 }

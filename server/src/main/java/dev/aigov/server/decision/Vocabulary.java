@@ -13,11 +13,24 @@ public final class Vocabulary {
     /** Ids (workspace, tenant, actor, use case keys, ...) are 1 to 128 of these characters. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+    /** Each vocabulary enum's words by ordinal, computed once (the hot path writes them into every audit row). */
+    private static final ClassValue<String[]> WORDS = new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            String[] words = new String[constants.length];
+            for (int i = 0; i < constants.length; i++) {
+                words[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+            }
+            return words;
+        }
+    };
+
     private Vocabulary() {
     }
 
     public static String word(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
+        return WORDS.get(value.getDeclaringClass())[value.ordinal()];
     }
 
     /** Reads a stored word back; an unknown word is a bug in the data, not caller input. */

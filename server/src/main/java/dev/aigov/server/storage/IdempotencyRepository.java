@@ -1,5 +1,6 @@
 package dev.aigov.server.storage;
 
+import dev.aigov.db.jooq.Routines;
 import dev.aigov.db.jooq.tables.records.IdempotencyRecordsRecord;
 import dev.aigov.server.error.RequestIdReused;
 import org.jooq.DSLContext;
@@ -8,7 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,16 +69,23 @@ public final class IdempotencyRepository {
         if (claims.isEmpty()) {
             return Set.of();
         }
-        var insert = tx.insertInto(IDEMPOTENCY_RECORDS, IDEMPOTENCY_RECORDS.REQUEST_ID, IDEMPOTENCY_RECORDS.OPERATION,
-                IDEMPOTENCY_RECORDS.FINGERPRINT, IDEMPOTENCY_RECORDS.CREATED_AT, IDEMPOTENCY_RECORDS.RESULT_EVENT_ID,
-                IDEMPOTENCY_RECORDS.RESULT_EVENT_AT);
-        List<EventClaim> ordered = claims.stream().sorted(Comparator.comparing(EventClaim::requestId)).toList();
-        for (EventClaim claim : ordered) {
-            insert = insert.values(claim.requestId(), operation, claim.fingerprint(), utc(claim.createdAt()), claim.eventId(),
-                    utc(claim.eventAt()));
+        int size = claims.size();
+        UUID[] requestIds = new UUID[size];
+        byte[][] fingerprints = new byte[size][];
+        OffsetDateTime[] createdAt = new OffsetDateTime[size];
+        UUID[] eventIds = new UUID[size];
+        OffsetDateTime[] eventAt = new OffsetDateTime[size];
+        for (int i = 0; i < size; i++) {
+            EventClaim claim = claims.get(i);
+            requestIds[i] = claim.requestId();
+            fingerprints[i] = claim.fingerprint();
+            createdAt[i] = utc(claim.createdAt());
+            eventIds[i] = claim.eventId();
+            eventAt[i] = utc(claim.eventAt());
         }
-        return new HashSet<>(insert.onConflictDoNothing().returning(IDEMPOTENCY_RECORDS.REQUEST_ID)
-                .fetch(IDEMPOTENCY_RECORDS.REQUEST_ID));
+        // One statement of constant text (V4__claim_request_ids.sql), which sorts the claims itself.
+        return new HashSet<>(Arrays.asList(Routines.claimRequestIds(tx.configuration(), operation, requestIds, fingerprints,
+                createdAt, eventIds, eventAt)));
     }
 
     /**
