@@ -171,11 +171,20 @@ public final class AigovServer {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
         if (batched) {
+            DecisionState state = hotPath.state().orElseThrow();
             String decisionService = DecisionServiceGrpc.SERVICE_NAME;
+            Executor inline = Runnable::run;
             builder.callExecutor(new ServerCallExecutorSupplier() {
                 @Override
-                public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata metadata) {
-                    return decisionService.equals(call.getMethodDescriptor().getServiceName()) ? decisionExecutor : null;
+                public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                    if (!decisionService.equals(call.getMethodDescriptor().getServiceName())) {
+                        return null;
+                    }
+                    // A token held in a current state: nothing in the call can block (state in memory, answer
+                    // from the audit writer), so it runs on the transport's thread, without a hand-off. Any
+                    // other may need the database, on a decision thread.
+                    boolean held = state.current() && AuthInterceptor.tokenHash(headers).flatMap(state::principal).isPresent();
+                    return held ? inline : decisionExecutor;
                 }
             });
         }

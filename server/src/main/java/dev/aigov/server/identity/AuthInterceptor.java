@@ -140,6 +140,15 @@ public final class AuthInterceptor implements ServerInterceptor {
         return token;
     }
 
+    /** The hash of the call's bearer token, when it sends a well-formed one. */
+    public static Optional<byte[]> tokenHash(Metadata headers) {
+        try {
+            return Optional.of(Tokens.hash(wellFormedToken(headers.get(AUTHORIZATION))));
+        } catch (NotAuthenticated malformed) {
+            return Optional.empty();
+        }
+    }
+
     /** Looks every token up in the database, per call: the naive path, and the fallback of the in-memory one. */
     public static PrincipalLookup fromDatabase(DSLContext dsl) {
         return hash -> Transactions.read(dsl, "checking the credential", ctx -> new PrincipalRepository(ctx).findActiveByTokenHash(hash));

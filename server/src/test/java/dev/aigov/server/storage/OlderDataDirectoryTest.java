@@ -37,11 +37,14 @@ class OlderDataDirectoryTest {
             }
         }
 
-        try (Database database = Database.open(new DatabaseConfig(Optional.empty(), home, 1, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
+        try (Database database = Database.open(new DatabaseConfig(Optional.empty(), home, 3, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
              Connection connection = database.openDedicatedConnection(); Statement statement = connection.createStatement()) {
             assertThat(single(statement, "SELECT policy_mode FROM workspace_policies WHERE workspace_id = 'older-ws'")).isEqualTo("private_only");
             assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_events'")).isEqualTo("aigov_owner");
-            assertThat(single(statement, "SELECT max(version) FROM flyway_schema_history WHERE success")).isEqualTo("3");
+            // Upgraded to the latest migration: nothing of this build's is pending.
+            assertThat(Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/migration").load().info().pending())
+                    .isEmpty();
+            assertThat(Integer.parseInt(single(statement, "SELECT max(version::int) FROM flyway_schema_history WHERE success"))).isGreaterThan(1);
             assertThatThrownBy(() -> statement.execute("TRUNCATE audit_events_default")).isInstanceOf(SQLException.class);
 
             String url = ((com.zaxxer.hikari.HikariDataSource) database.dataSource()).getJdbcUrl();
