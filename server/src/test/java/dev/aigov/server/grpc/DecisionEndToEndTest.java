@@ -39,14 +39,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /** EvaluateAiRequest and ListUseCases over a real channel, against the real server and database. */
 class DecisionEndToEndTest extends EndToEndTest {
     static EvaluateAiRequestRequest.Builder answerDraft(String workspace) {
-        return EvaluateAiRequestRequest.newBuilder()
-                .setWorkspaceId(workspace)
-                .setUseCase("product_knowledge.answer_draft")
-                .setProviderClass(ProviderClass.PROVIDER_CLASS_LOCAL_PRIVATE)
-                .addDataClassifications(DataClassification.DATA_CLASSIFICATION_PRODUCT_KNOWLEDGE)
-                .setSourceFamily("product_knowledge")
-                .setActor(Actor.newBuilder().setId("user-42").setKind(ActorKind.ACTOR_KIND_USER))
-                .setCallerSurface("help-panel");
+        return dev.aigov.server.testing.Requests.answerDraft(workspace);
     }
 
     private static String privateOnlyWorkspace() {

@@ -11,8 +11,10 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.Eventually;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.TwoReplicas;
 import io.grpc.StatusRuntimeException;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LinearizableStopTest {
     /** Its own database: commit timestamps (track_commit_timestamp) are what the order is read from. */
     private static TestDatabase database;
+    private static TwoReplicas replicas;
     private static TestServer replicaA;
     private static TestServer replicaB;
     private static Clients clientsA;
@@ -56,19 +59,17 @@ class LinearizableStopTest {
     @BeforeAll
     static void startTwoReplicas() {
         database = TestDatabase.startPrivate();
-        replicaA = TestServer.startOn(database.database());
-        replicaB = TestServer.startOn(database.database());
-        clientsA = new Clients(replicaA);
-        clientsB = new Clients(replicaB);
-        admin = replicaA.adminToken();
+        replicas = new TwoReplicas(database.database());
+        replicaA = replicas.a;
+        replicaB = replicas.b;
+        clientsA = replicas.clientsA;
+        clientsB = replicas.clientsB;
+        admin = replicas.admin;
     }
 
     @AfterAll
     static void stopReplicas() {
-        clientsA.close();
-        clientsB.close();
-        replicaA.close();
-        replicaB.close();
+        replicas.close();
         database.close();
     }
 
@@ -211,15 +212,7 @@ class LinearizableStopTest {
     }
 
     private static void poll(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within 20 s").isLessThan(deadline);
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.within(Duration.ofSeconds(20), condition);
     }
 
     private static void await(CountDownLatch latch) {

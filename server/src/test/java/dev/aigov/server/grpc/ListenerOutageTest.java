@@ -17,9 +17,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -112,15 +112,4 @@ class ListenerOutageTest {
         }
     }
 
-    private static void within(Duration bound, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", bound).isLessThan(deadline);
-            try {
-                Thread.sleep(5);  // pacing only: the deadline decides
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
 }

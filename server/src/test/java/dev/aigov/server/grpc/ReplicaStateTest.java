@@ -13,6 +13,7 @@ import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.TwoReplicas;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.jooq.DSLContext;
@@ -29,9 +30,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,6 +45,7 @@ class ReplicaStateTest {
     /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
     private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
 
+    private static TwoReplicas replicas;
     private static TestServer replicaA;
     private static TestServer replicaB;
     private static Clients clientsA;
@@ -52,19 +54,17 @@ class ReplicaStateTest {
 
     @BeforeAll
     static void startTwoReplicas() {
-        replicaA = TestServer.start();
-        replicaB = TestServer.start();
-        clientsA = new Clients(replicaA);
-        clientsB = new Clients(replicaB);
-        admin = replicaA.adminToken();
+        replicas = new TwoReplicas(TestDatabase.shared());
+        replicaA = replicas.a;
+        replicaB = replicas.b;
+        clientsA = replicas.clientsA;
+        clientsB = replicas.clientsB;
+        admin = replicas.admin;
     }
 
     @AfterAll
     static void stopReplicas() {
-        clientsA.close();
-        clientsB.close();
-        replicaA.close();
-        replicaB.close();
+        replicas.close();
     }
 
     @Test
@@ -185,15 +185,4 @@ class ReplicaStateTest {
                 .setRequestId(UUID.randomUUID().toString()).build());
     }
 
-    private static void within(Duration bound, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met within %s", bound).isLessThan(deadline);
-            try {
-                Thread.sleep(5);  // pacing only: the deadline decides
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
 }
