@@ -76,19 +76,19 @@ public final class AigovServer {
     private final Housekeeping housekeeping;
     private final DatabaseHealth databaseHealth;
     private final HotPath hotPath;
-    private final ExecutorService decisionExecutor;
+    private final ExecutorService answerExecutor;
     private final ExecutorService blockingExecutor;
     private final DeniedMutations deniedMutations;
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
-                        HotPath hotPath, ExecutorService decisionExecutor, ExecutorService blockingExecutor,
+                        HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
                         DeniedMutations deniedMutations) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
         this.databaseHealth = databaseHealth;
         this.hotPath = hotPath;
-        this.decisionExecutor = decisionExecutor;
+        this.answerExecutor = answerExecutor;
         this.blockingExecutor = blockingExecutor;
         this.deniedMutations = deniedMutations;
     }
@@ -135,11 +135,11 @@ public final class AigovServer {
         boolean batched = config.hotPath().mode() == HotPathConfig.Mode.BATCHED;
         // Bounded executors: evaluations never block (batched), so a few threads serve them; every
         // other call (and every call of the naive path) may wait for the database, on threads of its own.
-        ExecutorService decisionExecutor = Executors.newFixedThreadPool(
+        ExecutorService answerExecutor = Executors.newFixedThreadPool(
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(
                 Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
-        HotPath hotPath = HotPath.start(config.hotPath(), database, clock, decisionExecutor);
+        HotPath hotPath = HotPath.start(config.hotPath(), database, clock, answerExecutor);
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
         AuthInterceptor auth = new AuthInterceptor(hotPath.principals(), deniedMutations, Set.of(
                 WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
@@ -184,10 +184,10 @@ public final class AigovServer {
                     // state then stays on that thread (nothing in it can block: the state is in memory, the
                     // answer comes from the audit writer) instead of being handed off once more: the profile
                     // showed thread wake-ups costing more than the decision. One that may need the database
-                    // (an unknown token, a stale state) goes to a decision thread. (Running it on the event
+                    // (an unknown token, a stale state) stays on that pool too, never on the answer threads. (Running it on the event
                     // loop itself, measured, was slower: it serialised the decisions with the connection's I/O.)
                     boolean held = state.current() && AuthInterceptor.tokenHash(headers).flatMap(state::principal).isPresent();
-                    return held ? inline : decisionExecutor;
+                    return held ? inline : null;
                 }
             });
         }
@@ -206,10 +206,10 @@ public final class AigovServer {
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
             return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, hotPath,
-                    decisionExecutor, blockingExecutor, deniedMutations);
+                    answerExecutor, blockingExecutor, deniedMutations);
         } catch (IOException e) {
             hotPath.close(Duration.ZERO);
-            decisionExecutor.shutdownNow();
+            answerExecutor.shutdownNow();
             blockingExecutor.shutdownNow();
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
         }
@@ -241,7 +241,7 @@ public final class AigovServer {
         hotPath.close(grace.plusSeconds(5));
         // The refusals counted in this window, recorded before the database goes.
         deniedMutations.close();
-        decisionExecutor.shutdown();
+        answerExecutor.shutdown();
         blockingExecutor.shutdown();
     }
 

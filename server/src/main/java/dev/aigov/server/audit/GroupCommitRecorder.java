@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -267,7 +268,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
 
         Result[] results = new Result[decided.size()];
         List<AuditEvent.DecisionMade> events = new ArrayList<>(decided.size());
-        Map<UUID, Integer> firstWithId = new HashMap<>();
+        // In request_id order: two batches repointing the same ids never wait for each other in a cycle.
+        Map<UUID, Integer> firstWithId = new TreeMap<>();
         List<Integer> repeats = new ArrayList<>();
         List<IdempotencyRepository.EventClaim> claims = new ArrayList<>();
         for (int i = 0; i < decided.size(); i++) {

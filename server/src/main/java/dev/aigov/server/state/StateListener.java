@@ -130,7 +130,7 @@ public final class StateListener implements AutoCloseable {
     private void check(DSLContext ctx, PGConnection notifications) throws SQLException {
         long sentAt = state.nanoTime();
         long committed = StateRepository.version(ctx);
-        // The notifications of every change up to that version have reached this session by now.
+        // Notifications already received; any still on their way are waited for as a pending check.
         if (!apply(ctx, notifications.getNotifications())) {
             reload(ctx);
         }
@@ -154,30 +154,41 @@ public final class StateListener implements AutoCloseable {
         }
         for (PGNotification notification : received) {
             String[] parts = notification.getParameter().split(" ", 3);
-            long changeVersion = Long.parseLong(parts[0]);
+            long changeVersion;
+            try {
+                changeVersion = Long.parseLong(parts[0]);
+            } catch (NumberFormatException malformed) {
+                LOG.warn("A state notification that aigov did not send ({}); reloading", notification.getParameter());
+                return false;
+            }
             if (changeVersion <= state.version()) {
                 continue;
             }
-            if (changeVersion > state.version() + 1) {
+            if (changeVersion > state.version() + 1 || parts.length < 3) {
                 return false;
             }
-            String key = parts.length > 2 ? parts[2] : "";
+            String key = parts[2];
             DecisionState.Tables tables = state.tables();
             switch (parts[1]) {
                 case "workspace_policies" -> put(tables.policies(), key, StateRepository.policy(ctx, key));
                 case "execution_controls" -> {
                     int slash = key.indexOf('/');
-                    Optional<ControlStatus> control = StateRepository.control(ctx, key.substring(0, slash), key.substring(slash + 1));
+                    if (slash < 0) {
+                        return false;
+                    }
                     if (key.substring(0, slash).equals(ExecutionControl.AI_EXECUTION)) {
-                        put(tables.controls(), key.substring(slash + 1), control);
+                        put(tables.controls(), key.substring(slash + 1),
+                                StateRepository.control(ctx, key.substring(0, slash), key.substring(slash + 1)));
                     }
                 }
                 case "principals" -> {
                     TokenHash hash = TokenHash.ofHex(key);
-                    Optional<Principal> principal = StateRepository.activePrincipal(ctx, hash.bytes());
-                    put(tables.principals(), hash, principal);
+                    put(tables.principals(), hash, StateRepository.activePrincipal(ctx, hash.bytes()));
                 }
-                default -> LOG.warn("Ignoring a state notification for unknown table {}", parts[1]);
+                // A TRUNCATE, or anything this version does not know: never guess, load it all.
+                default -> {
+                    return false;
+                }
             }
             state.advanceTo(changeVersion);
             if (pendingCheckVersion >= 0 && changeVersion >= pendingCheckVersion) {

@@ -316,6 +316,8 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(Math.min(config.connectTimeout().toMillis(), 1000));
         // Start even when the database is briefly unreachable; calls answer UNAVAILABLE until it is back.
         hikari.setInitializationFailTimeout(-1);
+        // The linearizable stop relies on it (V2__decision_state.sql): whatever the database's default.
+        hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hikari.addDataSourceProperty("ApplicationName", "aigov");
         hikari.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
         hikari.addDataSourceProperty("tcpKeepAlive", "true");

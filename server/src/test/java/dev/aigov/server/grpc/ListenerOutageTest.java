@@ -90,6 +90,19 @@ class ListenerOutageTest {
                 .isEqualTo(dev.aigov.server.decision.PolicyMode.DISABLED);
     }
 
+    @Test
+    void aTruncateByHandReachesEveryReplicaAsAReload() throws SQLException {
+        String workspace = freshWorkspace();
+        setPolicy(workspace, PolicyMode.POLICY_MODE_PRIVATE_ONLY);
+        within(BOUND, () -> server.decisionState().snapshotFor(workspace).policy().version() == 1);
+
+        // No row trigger fires on TRUNCATE; a statement trigger counts a version and says "reload".
+        sql("TRUNCATE workspace_policies, workspace_policy_versions");
+
+        within(BOUND, () -> server.decisionState().snapshotFor(workspace).policy().version() == 0);
+        assertThat(evaluate(workspace)).isEqualTo(Outcome.OUTCOME_BLOCK);
+    }
+
     private static Outcome evaluate(String workspace) {
         return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
                 .setRequestId(UUID.randomUUID().toString()).build()).getDecision().getOutcome();

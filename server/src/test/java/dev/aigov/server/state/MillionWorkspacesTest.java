@@ -49,7 +49,8 @@ class MillionWorkspacesTest {
         long heapBefore = usedHeapAfterGc();
         DecisionState state = new DecisionState(Duration.ofSeconds(1));
         long started = System.nanoTime();
-        try (StateListener listener = StateListener.start(state, database.database()::openDedicatedConnection, Duration.ofMinutes(2))) {
+        StateListener listener = StateListener.start(state, database.database()::openDedicatedConnection, Duration.ofMinutes(2));
+        try {
             long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             long heapAfter = usedHeapAfterGc();
             assertThat(state.workspacesHeld()).isEqualTo(WORKSPACES);
@@ -73,6 +74,8 @@ class MillionWorkspacesTest {
                 Thread.onSpinWait();
             }
             assertThat(state.current()).isTrue();
+        } finally {
+            listener.close();
         }
     }
 
