@@ -26,24 +26,13 @@ final class Calls {
     }
 
     static <T> void unary(String method, StreamObserver<T> observer, Supplier<T> work) {
-        T response;
-        try {
-            response = work.get();
-        } catch (AigovException failure) {
-            observer.onError(StatusMapping.toStatus(failure));
-            return;
-        } catch (RuntimeException bug) {
-            LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, bug);
-            observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));
-            return;
-        }
-        observer.onNext(response);
-        observer.onCompleted();
+        unaryAsync(method, observer, () -> CompletableFuture.completedFuture(work.get()));
     }
 
     /**
-     * Like {@link #unary} for work that answers later: the answer is sent when the future completes,
-     * from the thread that completes it; no thread waits for it meanwhile.
+     * Runs one unary call whose answer may come later: it is sent when the future completes, from the
+     * thread that completes it; no thread waits for it meanwhile. The one place a call's failure
+     * becomes its status.
      */
     static <T> void unaryAsync(String method, StreamObserver<T> observer, Supplier<CompletableFuture<T>> work) {
         CompletableFuture<T> answer;
