@@ -31,6 +31,12 @@ import dev.aigov.server.state.StateListener;
 import dev.aigov.server.state.StateRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.storage.Housekeeping;
+import dev.aigov.server.grpc.CallOutcomes;
+import dev.aigov.server.grpc.OverloadLimiter;
+import dev.aigov.server.telemetry.AigovMetrics;
+import dev.aigov.server.telemetry.ServerGauges;
+import dev.aigov.server.telemetry.Telemetry;
+import dev.aigov.server.telemetry.TracedDecisions;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -79,10 +85,12 @@ public final class AigovServer {
     private final ExecutorService answerExecutor;
     private final ExecutorService blockingExecutor;
     private final DeniedMutations deniedMutations;
+    private final Telemetry telemetry;
+    private final AutoCloseable poolReport;
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
                         HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
-                        DeniedMutations deniedMutations) {
+                        DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -91,6 +99,8 @@ public final class AigovServer {
         this.answerExecutor = answerExecutor;
         this.blockingExecutor = blockingExecutor;
         this.deniedMutations = deniedMutations;
+        this.telemetry = telemetry;
+        this.poolReport = poolReport;
     }
 
     /**
@@ -116,6 +126,12 @@ public final class AigovServer {
             return new HotPath(state, recorder, state.principals(fromDatabase), Optional.of(state), Optional.of(listener), Optional.of(recorder));
         }
 
+        /** Each state read and each wait for the audit commit as a child span of the call's. */
+        HotPath traced(io.opentelemetry.api.trace.Tracer tracer) {
+            return new HotPath(TracedDecisions.snapshots(snapshots, tracer), TracedDecisions.recorder(decisions, tracer), principals,
+                    state, listener, recorder);
+        }
+
         /** Records what is queued, then stops following the state. */
         void close(Duration drain) {
             recorder.ifPresent(writer -> writer.close(drain));
@@ -129,6 +145,15 @@ public final class AigovServer {
      * @param outermost interceptors that run before authentication (tests use them to inject faults)
      */
     public static AigovServer start(ServerConfig config, Database database, Clock systemClock, List<ServerInterceptor> outermost) {
+        return start(config, database, systemClock, outermost, Telemetry.start(config.telemetry()));
+    }
+
+    /**
+     * Like {@link #start(ServerConfig, Database, Clock, List)}, reporting through {@code telemetry}
+     * (tests add an in-memory span exporter), which the server closes when it stops.
+     */
+    public static AigovServer start(ServerConfig config, Database database, Clock systemClock, List<ServerInterceptor> outermost,
+                                    Telemetry telemetry) {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
@@ -139,7 +164,11 @@ public final class AigovServer {
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(
                 Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
-        HotPath hotPath = HotPath.start(config.hotPath(), database, clock, answerExecutor);
+        AigovMetrics metrics = new AigovMetrics(telemetry.meter(), Catalog.CURRENT);
+        HotPath started = HotPath.start(config.hotPath(), database, clock, answerExecutor);
+        started.recorder().ifPresent(writer -> writer.reportTo(metrics));
+        HotPath hotPath = telemetry.traced() ? started.traced(telemetry.tracer()) : started;
+        Optional<OverloadLimiter> limiter = OverloadLimiter.of(config.overload(), metrics);
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
         AuthInterceptor auth = new AuthInterceptor(hotPath.principals(), deniedMutations, Set.of(
                 WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(),
@@ -148,7 +177,7 @@ public final class AigovServer {
 
         DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), Catalog.CURRENT, clock);
         List<BindableService> services = List.of(
-                new DecisionGrpcService(decisions),
+                new DecisionGrpcService(decisions, metrics),
                 new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations),
                 new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations),
                 new AuditGrpcService(new AuditTrail(dsl)));
@@ -191,8 +220,15 @@ public final class AigovServer {
                 }
             });
         }
+        // grpc-java's standard per-method metrics (grpc_server_call_duration_seconds...) and the RPC spans.
+        telemetry.instrument(builder);
         for (BindableService service : services) {
-            List<ServerInterceptor> chain = new ArrayList<>(outermost);
+            // Outermost first: how the call ended (for the metrics), the concurrency limit (before any work), the tests'
+            // fault injectors, then authentication.
+            List<ServerInterceptor> chain = new ArrayList<>();
+            chain.add(new CallOutcomes(metrics));
+            limiter.ifPresent(chain::add);
+            chain.addAll(outermost);
             chain.add(auth);
             // ServerInterceptors.intercept runs the last interceptor first; reverse so outermost runs first.
             // Bytes that are no message would otherwise be answered UNKNOWN by grpc-java itself.
@@ -205,10 +241,15 @@ public final class AigovServer {
             DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, database::alive, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
-            return new AigovServer(server, health, Housekeeping.start(database, clock), databaseHealth, hotPath,
-                    answerExecutor, blockingExecutor, deniedMutations);
+            Housekeeping housekeeping = Housekeeping.start(database, clock);
+            ServerGauges.register(metrics, new ServerGauges.Sources(hotPath.state(), hotPath.recorder(), limiter, housekeeping,
+                    databaseHealth, dsl, clock));
+            AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
+            return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
+                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport);
         } catch (IOException e) {
             hotPath.close(Duration.ZERO);
+            telemetry.close();
             answerExecutor.shutdownNow();
             blockingExecutor.shutdownNow();
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
@@ -243,6 +284,18 @@ public final class AigovServer {
         deniedMutations.close();
         answerExecutor.shutdown();
         blockingExecutor.shutdown();
+        try {
+            poolReport.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop reporting the pool", e);
+        }
+        // Last: what is still buffered (spans, a final OTLP push) goes out, then the metrics port closes.
+        telemetry.close();
+    }
+
+    /** The port metrics are served on, when they are. */
+    public Optional<Integer> metricsPort() {
+        return telemetry.metricsPort();
     }
 
     /** The in-memory decision state, in batched mode (tests watch it). */

@@ -10,18 +10,30 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
 
 /** {@code java -jar aigov-server.jar [serve|token ...|migrate|bench ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
         subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    /** text (the default) or json: one JSON object per log line. */
+    public static final String LOG_FORMAT_VARIABLE = "AIGOV_LOG_FORMAT";
 
     public static void main(String[] args) {
         boolean serving = args.length == 0 || args[0].equals("serve") || (args[0].startsWith("-")
                 && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]));
         // The token and bench commands print their answer, not the database's start-up chatter.
         System.setProperty("aigov.log.level", serving ? "INFO" : "WARN");
+        // Read before the first log line: logback's configuration picks its appender by it.
+        String logFormat = Optional.ofNullable(System.getenv(LOG_FORMAT_VARIABLE)).map(String::strip).filter(f -> !f.isEmpty())
+                .orElse("text").toLowerCase(Locale.ROOT);
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            System.err.println("error: " + LOG_FORMAT_VARIABLE + " must be text or json (got '" + System.getenv(LOG_FORMAT_VARIABLE) + "')");
+            System.exit(2);
+        }
+        System.setProperty("aigov.log.format", logFormat);
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         String[] command = serving && (args.length == 0 || !args[0].equals("serve")) ? prepend("serve", args) : args;

@@ -77,6 +77,24 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
     }
 
+    /** What the writer reports of itself: each transaction's size and time, and each refusal of a full queue. */
+    public interface WriterMetrics {
+        WriterMetrics NONE = new WriterMetrics() {
+        };
+
+        /** A batch committed, {@code nanos} from its first statement to its commit. */
+        default void batchCommitted(int size, long nanos) {
+        }
+
+        /** A batch failed (rolled back), after {@code nanos}; every call in it was answered UNAVAILABLE. */
+        default void batchFailed(int size, long nanos) {
+        }
+
+        /** A decision was refused at once: the queue was full. */
+        default void refused() {
+        }
+    }
+
     /**
      * @param queueCapacity decisions that may wait for a writer; beyond it calls are refused at once
      * @param maxBatch      decisions one transaction records at most
@@ -133,6 +151,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     private volatile boolean accepting = true;
     private volatile boolean draining;
     private volatile BatchHook batchHook = BatchHook.NONE;
+    private volatile WriterMetrics metrics = WriterMetrics.NONE;
 
     private GroupCommitRecorder(DSLContext dsl, CommittedSnapshots committed, Catalog catalog, Clock clock,
                                 Executor completions, Limits limits) {
@@ -169,6 +188,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
         Item item = new Item(pending, new CompletableFuture<>());
         if (!queue.offer(item)) {
+            metrics.refused();
             return CompletableFuture.failedFuture(new Overloaded("recording the decision: "
                     + limits.queueCapacity() + " decisions are already waiting for their audit record"));
         }
@@ -178,6 +198,16 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     /** Decisions waiting for a writer now. */
     public int queued() {
         return queue.size();
+    }
+
+    /** The queue's capacity: beyond it decisions are refused. */
+    public int capacity() {
+        return limits.queueCapacity();
+    }
+
+    /** Reports every batch and refusal from now on to {@code reporter}. */
+    public void reportTo(WriterMetrics reporter) {
+        this.metrics = reporter;
     }
 
     /** Installs test hooks into every batch from now on. */
@@ -222,18 +252,22 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             return;
         }
         List<Result> results;
+        long started = System.nanoTime();
         try {
             results = Transactions.inTransaction(dsl, "recording " + batch.size() + " decision(s)", tx -> recordBatch(tx, batch));
         } catch (AigovException failure) {
+            metrics.batchFailed(batch.size(), System.nanoTime() - started);
             answerAll(batch, Collections.nCopies(batch.size(), Result.refused(failure)));
             return;
         } catch (RuntimeException | Error bug) {
+            metrics.batchFailed(batch.size(), System.nanoTime() - started);
             // The writer must outlive a bug: its batch fails closed, the next one is tried.
             LOG.error("Recording a batch of {} decisions failed unexpectedly; every call in it is answered UNAVAILABLE", batch.size(), bug);
             StorageUnavailable failure = new StorageUnavailable("recording the decision", bug);
             answerAll(batch, Collections.nCopies(batch.size(), Result.refused(failure)));
             return;
         }
+        metrics.batchCommitted(batch.size(), System.nanoTime() - started);
         answerAll(batch, results);
     }
 

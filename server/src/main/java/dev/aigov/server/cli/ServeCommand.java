@@ -2,6 +2,8 @@ package dev.aigov.server.cli;
 
 import dev.aigov.server.AigovServer;
 import dev.aigov.server.config.HotPathConfig;
+import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.storage.Database;
 import org.slf4j.Logger;
@@ -80,6 +82,28 @@ public final class ServeCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}).")
     double authFailuresPerSecond;
 
+    @Option(names = "--metrics-port", defaultValue = "${env:AIGOV_METRICS_PORT:-9464}",
+            description = "Prometheus metrics port, path /metrics; 0 turns it off (env AIGOV_METRICS_PORT, default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "${env:AIGOV_METRICS_BIND:-0.0.0.0}",
+            description = "Address the metrics port listens on (env AIGOV_METRICS_BIND, default ${DEFAULT-VALUE}).")
+    String metricsBind;
+
+    @Option(names = "--otlp-endpoint", defaultValue = "${env:AIGOV_OTLP_ENDPOINT:-}",
+            description = "Send metrics and traces by OTLP over HTTP here, e.g. http://collector:4318 (env AIGOV_OTLP_ENDPOINT; "
+                    + "unset: no export). The standard OTEL_* variables are honoured too.")
+    String otlpEndpoint;
+
+    @Option(names = "--concurrency-limit", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT:-adaptive}",
+            description = "Calls served at once before new ones are refused with UNAVAILABLE (OVERLOADED): adaptive (follows "
+                    + "the latency), a number (fixed), or off (env AIGOV_CONCURRENCY_LIMIT, default ${DEFAULT-VALUE}).")
+    String concurrencyLimit;
+
+    @Option(names = "--concurrency-limit-max", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT_MAX:-2000}",
+            description = "The adaptive limit's ceiling (env AIGOV_CONCURRENCY_LIMIT_MAX, default ${DEFAULT-VALUE}).")
+    int concurrencyLimitMax;
+
     @Mixin
     DatabaseOptions database;
 
@@ -94,8 +118,9 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             throw e;
         }
-        LOG.info("aigov listening on {}:{} ({}), database: {}, {}", config.bindAddress(), server.port(),
-                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description(), config.hotPath().describe());
+        LOG.info("aigov listening on {}:{} ({}), database: {}, {}; {}; {}", config.bindAddress(), server.port(),
+                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description(), config.hotPath().describe(),
+                config.overload().describe(), config.telemetry().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -121,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
+        names.add(dev.aigov.server.Main.LOG_FORMAT_VARIABLE);
         names.add(DatabaseOptions.PASSWORD_VARIABLE);
         names.add(DatabaseOptions.MIGRATION_PASSWORD_VARIABLE);
         return names;
@@ -142,7 +168,15 @@ public final class ServeCommand implements Callable<Integer> {
         };
         HotPathConfig hot = new HotPathConfig(mode, HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
                 auditQueueCapacity, auditBatchMax, auditWriters);
+        if (metricsPort < 0) {
+            throw new IllegalArgumentException("AIGOV_METRICS_PORT must be 0 (off) to 65535 (got " + metricsPort + ")");
+        }
+        if (metricsPort != 0 && metricsPort == port) {
+            throw new IllegalArgumentException("AIGOV_METRICS_PORT must differ from AIGOV_GRPC_PORT (both " + port + ")");
+        }
         return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
-                new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond));
+                new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond),
+                new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
+                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax));
     }
 }

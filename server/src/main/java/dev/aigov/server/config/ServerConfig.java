@@ -14,7 +14,9 @@ public record ServerConfig(
         Duration shutdownGrace,
         DatabaseConfig database,
         HotPathConfig hotPath,
-        AuthLimits authLimits) {
+        AuthLimits authLimits,
+        TelemetryConfig telemetry,
+        OverloadConfig overload) {
 
     /**
      * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
@@ -49,13 +51,23 @@ public record ServerConfig(
 
     /** With the default hot path and limits. */
     public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
-        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT);
+        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT,
+                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
+    }
+
+    public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload);
+    }
+
+    public ServerConfig withOverload(OverloadConfig newOverload) {
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload);
     }
 
     public ServerConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(hotPath, "hotPath");
-        Objects.requireNonNull(authLimits, "authLimits");
+        Objects.requireNonNull(telemetry, "telemetry");
+        Objects.requireNonNull(overload, "overload");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }

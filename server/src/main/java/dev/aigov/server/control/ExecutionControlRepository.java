@@ -41,6 +41,13 @@ public final class ExecutionControlRepository {
                 .orElseGet(() -> ExecutionControl.neverChanged(controlKey, workspaceId));
     }
 
+    /** How many workspaces have this control paused at their own scope. */
+    public static int countPausedWorkspaces(DSLContext dsl, String controlKey) {
+        return dsl.fetchCount(EXECUTION_CONTROLS, EXECUTION_CONTROLS.CONTROL_KEY.eq(controlKey)
+                .and(EXECUTION_CONTROLS.STATE.eq(Vocabulary.word(ControlState.PAUSED)))
+                .and(EXECUTION_CONTROLS.WORKSPACE_ID.ne("")));
+    }
+
     /** The global control and this workspace's control, in one round trip. */
     public static List<ExecutionControl> globalAndWorkspace(DSLContext dsl, String controlKey, String workspaceId) {
         List<ExecutionControl> rows = dsl.selectFrom(EXECUTION_CONTROLS)

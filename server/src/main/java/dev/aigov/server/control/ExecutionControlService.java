@@ -1,5 +1,6 @@
 package dev.aigov.server.control;
 
+import dev.aigov.server.logging.Logs;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.decision.ControlState;
@@ -111,10 +112,12 @@ public final class ExecutionControlService {
                 tx -> apply(tx, principal, command, fingerprint));
         if (change.changed()) {
             ExecutionControl control = change.control();
+            try (var ids = Logs.requestId(command.requestId())) {
             LOG.info("{} {} {} (version {}) by {}{}", control.controlKey(),
                     control.state() == ControlState.PAUSED ? "PAUSED" : "RESUMED",
                     control.global() ? "globally" : "for workspace " + control.workspaceId(),
                     control.version(), principal.name(), command.reason().isEmpty() ? "" : ": " + command.reason());
+            }
         }
         return change;
     }

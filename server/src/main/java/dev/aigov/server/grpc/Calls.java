@@ -3,6 +3,7 @@ package dev.aigov.server.grpc;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.decision.Vocabulary;
 import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.identity.AuthInterceptor;
 import dev.aigov.server.identity.Principal;
@@ -37,6 +38,10 @@ final class Calls {
     static <T> void unaryAsync(String method, StreamObserver<T> observer, Supplier<CompletableFuture<T>> work) {
         CompletableFuture<T> answer;
         try {
+            if (io.grpc.Context.current().isCancelled()) {
+                // Its deadline passed (or its client left) before it was served: no database work for nobody.
+                throw new Overloaded("serving the call: it ended before its turn");
+            }
             answer = work.get();
         } catch (RuntimeException failure) {
             answer = CompletableFuture.failedFuture(failure);

@@ -38,7 +38,7 @@ public final class DatabaseHealth implements AutoCloseable {
     private final List<String> services;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
-    private boolean reachable = true;
+    private volatile boolean reachable = true;
     private boolean alive = true;
     private volatile boolean closed;
 
@@ -118,6 +118,11 @@ public final class DatabaseHealth implements AutoCloseable {
         for (String service : services) {
             health.setStatus(service, status);
         }
+    }
+
+    /** Whether aigov's services report SERVING now (the database answered the last check). */
+    public boolean serving() {
+        return reachable && !closed;
     }
 
     /** Stops checking; waits briefly for a check in progress, so none changes a status afterwards. */

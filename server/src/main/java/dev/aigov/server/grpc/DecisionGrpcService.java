@@ -21,17 +21,25 @@ import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** DecisionService over gRPC: proto to domain and back, nothing else. */
 public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServiceImplBase {
     private final DecisionService decisions;
+    private final DecisionObserver observer;
 
     public DecisionGrpcService(DecisionService decisions) {
+        this(decisions, DecisionObserver.NONE);
+    }
+
+    public DecisionGrpcService(DecisionService decisions, DecisionObserver observer) {
         this.decisions = decisions;
+        this.observer = observer;
     }
 
     @Override
     public void evaluateAiRequest(EvaluateAiRequestRequest request, StreamObserver<EvaluateAiRequestResponse> observer) {
+        DecisionObserver.Observation observation = this.observer.started();
         Calls.unaryAsync("EvaluateAiRequest", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
             principal.require(Capability.AI_DECISIONS_EVALUATE);
@@ -42,8 +50,19 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
                     domain.actor(), domain.callerSurface());
             // A call whose deadline passes while it waits for the audit writer costs no database work.
             io.grpc.Context call = io.grpc.Context.current();
-            return decisions.evaluate(principal.name(), fingerprint, domain, call::isCancelled)
-                    .thenApply(decision -> EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build());
+            CompletableFuture<RecordedDecision> recorded;
+            try {
+                recorded = decisions.evaluate(principal.name(), fingerprint, domain, call::isCancelled);
+            } catch (RuntimeException failure) {
+                recorded = CompletableFuture.failedFuture(failure);
+            }
+            return recorded.whenComplete((decision, failure) -> {
+                if (failure == null) {
+                    observation.decided(domain, decision);
+                } else {
+                    observation.failed(failure);
+                }
+            }).thenApply(decision -> EvaluateAiRequestResponse.newBuilder().setDecision(toProto(decision)).build());
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.aigov.server.policy;
 
+import dev.aigov.server.logging.Logs;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.decision.PolicyMode;
@@ -69,8 +70,10 @@ public final class WorkspacePolicyService {
                 tx -> apply(tx, principal, command, fingerprint));
         if (change.changed()) {
             WorkspacePolicy policy = change.policy();
+            try (var ids = Logs.requestId(command.requestId())) {
             LOG.info("Workspace policy of {} set to {} (version {}) by {}{}", policy.workspaceId(), policy.mode().word(),
                     policy.version(), principal.name(), command.reason().isEmpty() ? "" : ": " + command.reason());
+            }
         }
         return change;
     }

@@ -106,6 +106,27 @@ public final class DecisionState implements SnapshotSource {
         return maxStaleness;
     }
 
+    /** How long ago the state was last confirmed current; empty before it ever was. */
+    public Optional<Duration> age() {
+        return everConfirmed ? Optional.of(Duration.ofNanos(nanoClock.getAsLong() - confirmedAtNanos)) : Optional.empty();
+    }
+
+    /** What is paused, as this state knows it. */
+    public record PausedScopes(boolean global, int workspaces) {
+    }
+
+    /** Whether AI is paused globally, and in how many workspaces of their own (a scan: for scrapes, not decisions). */
+    public PausedScopes pausedScopes() {
+        Map<String, ControlStatus> controls = tables.controls;
+        int workspaces = 0;
+        for (Map.Entry<String, ControlStatus> control : controls.entrySet()) {
+            if (control.getValue().paused() && !control.getKey().equals(StateRepository.GLOBAL)) {
+                workspaces++;
+            }
+        }
+        return new PausedScopes(controls.getOrDefault(StateRepository.GLOBAL, ControlStatus.NEVER_CHANGED).paused(), workspaces);
+    }
+
     // The listener's side: one thread only.
 
     void replace(Tables loaded, long loadedVersion) {

@@ -40,6 +40,7 @@ public final class Database implements AutoCloseable {
     private static final Duration ORPHAN_STOP_GRACE = Duration.ofSeconds(15);
 
     private final HikariDataSource pool;
+    private final PoolMetrics poolMetrics;
     private final DSLContext dsl;
     private final EmbeddedCluster embedded;
     private final EmbeddedWatch watch;
@@ -51,6 +52,7 @@ public final class Database implements AutoCloseable {
 
     private Database(HikariDataSource pool, EmbeddedCluster embedded, String description, EmbeddedTimings timings) {
         this.pool = pool;
+        this.poolMetrics = (PoolMetrics) pool.getMetricsTrackerFactory();
         this.embedded = embedded;
         this.description = description;
         this.dsl = DSL.using(pool, SQLDialect.POSTGRES,
@@ -216,6 +218,19 @@ public final class Database implements AutoCloseable {
         return dev.aigov.db.jooq.Routines.ensureAuditPartitions(dsl.configuration(), AUDIT_PARTITIONS_AHEAD);
     }
 
+    /** How many monthly audit partitions exist after the current one. */
+    public int auditPartitionsAhead() {
+        return dev.aigov.db.jooq.Routines.auditPartitionsAhead(dsl.configuration());
+    }
+
+    /**
+     * Reports the pool (connections active, idle, pending; acquisition times and timeouts) through
+     * the HikariCP metrics tracker {@code reporter} makes, until the returned handle is closed.
+     */
+    public AutoCloseable reportPoolTo(com.zaxxer.hikari.metrics.MetricsTrackerFactory reporter) {
+        return poolMetrics.reportTo(reporter::create);
+    }
+
     @Override
     public void close() {
         if (watch != null) {
@@ -307,6 +322,7 @@ public final class Database implements AutoCloseable {
     private static HikariDataSource pool(DatabaseConfig config, String url, String user, String password) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("aigov");
+        hikari.setMetricsTrackerFactory(new PoolMetrics());
         hikari.setJdbcUrl(url);
         hikari.setUsername(user);
         hikari.setPassword(password);

@@ -22,6 +22,8 @@ public final class Housekeeping implements AutoCloseable {
     private final Database database;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private volatile int partitionsAhead = -1;
 
     Housekeeping(Database database, Clock clock) {
         this.database = database;
@@ -51,9 +53,21 @@ public final class Housekeeping implements AutoCloseable {
             if (purged > 0) {
                 LOG.info("Forgot {} idempotency record(s) older than {} days", purged, IDEMPOTENCY_RETENTION.toDays());
             }
+            partitionsAhead = database.auditPartitionsAhead();
         } catch (RuntimeException e) {
+            failures.incrementAndGet();
             LOG.warn("Housekeeping failed; it runs again within the hour: {}", e.getMessage());
         }
+    }
+
+    /** Rounds that failed since start (each is logged, and retried within the hour). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Monthly audit partitions ready after the current month, as of the last round; -1 before one succeeded. */
+    public int partitionsAhead() {
+        return partitionsAhead;
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.aigov.server.AigovServer;
 import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.config.HotPathConfig;
+import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.PrincipalRepository;
@@ -72,13 +74,36 @@ public final class TestServer implements AutoCloseable {
         return startWith(tls, HotPathConfig.DEFAULT, database, PLENTY, extraInterceptors);
     }
 
+    /**
+     * Starts a server on {@code database} with its configuration adjusted (telemetry, the concurrency
+     * limit), reporting through the telemetry {@code telemetry} makes of that configuration.
+     */
+    public static TestServer startAdjusted(Database database, java.util.function.UnaryOperator<ServerConfig> adjust,
+                                           java.util.function.Function<ServerConfig, dev.aigov.server.telemetry.Telemetry> telemetry) {
+        ServerConfig config = adjust.apply(new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
+                TelemetryConfig.OFF, OverloadConfig.DEFAULT));
+        return new TestServer(AigovServer.start(config, database, Clock.systemUTC(), List.of(), telemetry.apply(config)), database);
+    }
+
+    /** Starts a server on {@code database} with its configuration adjusted, and the telemetry that configuration asks for. */
+    public static TestServer startAdjusted(Database database, java.util.function.UnaryOperator<ServerConfig> adjust) {
+        return startAdjusted(database, adjust, config -> dev.aigov.server.telemetry.Telemetry.start(config.telemetry()));
+    }
+
+    /** The port metrics are served on. */
+    public int metricsPort() {
+        return server.metricsPort().orElseThrow(() -> new IllegalStateException("this server serves no metrics"));
+    }
+
     /** Tests of what an unauthenticated call gets make many from one address; FailedAuthenticationFloodTest tests the limit. */
     private static final ServerConfig.AuthLimits PLENTY = new ServerConfig.AuthLimits(1_000_000, 1_000_000);
 
     private static TestServer startWith(Optional<ServerConfig.Tls> tls, HotPathConfig hotPath, Database database,
                                         ServerConfig.AuthLimits limits, ServerInterceptor... extraInterceptors) {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath, limits);
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath, limits,
+                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
         AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
         return new TestServer(server, database);
     }

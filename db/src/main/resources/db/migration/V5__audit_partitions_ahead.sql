@@ -1,0 +1,14 @@
+-- How many monthly audit partitions exist after the current month (UTC): what the metric
+-- aigov_audit_partitions_ahead reports, so that an alert fires long before a month starts with
+-- nowhere to write its audit events (housekeeping keeps two ready).
+CREATE FUNCTION audit_partitions_ahead() RETURNS integer
+    LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    SELECT count(*)::integer
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'public.audit_events'::regclass
+      AND c.relname > 'audit_events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')
+$$;
+
+REVOKE EXECUTE ON FUNCTION audit_partitions_ahead() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION audit_partitions_ahead() TO aigov_runtime;

@@ -1,0 +1,152 @@
+package dev.aigov.server.grpc;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limiter.AbstractLimiter;
+import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
+import dev.aigov.api.v1.ExecutionControlServiceGrpc;
+import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
+import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.error.Overloaded;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Answers {@code UNAVAILABLE} (OVERLOADED) at once when more calls are in flight than the server
+ * can serve, instead of letting them queue until their deadlines pass (Netflix concurrency-limits:
+ * its adaptive limit follows the latency the calls see). The control plane (policies and execution
+ * controls) keeps a share of the limit that decisions cannot take, so an operator can pause AI
+ * during an overload; health is not behind it at all. A call whose deadline already passed is not
+ * admitted.
+ */
+public final class OverloadLimiter implements ServerInterceptor {
+    static final String CONTROL = "control";
+    static final String DATA = "data";
+    private static final Set<String> CONTROL_SERVICES = Set.of(
+            ExecutionControlServiceGrpc.SERVICE_NAME, WorkspacePolicyServiceGrpc.SERVICE_NAME);
+
+    /** Each refusal, for the metrics. */
+    @FunctionalInterface
+    public interface Refusals {
+        Refusals NONE = partition -> {
+        };
+
+        void refused(String partition);
+    }
+
+    private final Limiter<String> limiter;
+    private final AbstractLimiter<String> limits;
+    private final Refusals refusals;
+
+    private OverloadLimiter(AbstractLimiter<String> limiter, Refusals refusals) {
+        this.limiter = limiter;
+        this.limits = limiter;
+        this.refusals = refusals;
+    }
+
+    /** The limiter {@code config} asks for; empty when it is off. */
+    public static Optional<OverloadLimiter> of(OverloadConfig config, Refusals refusals) {
+        if (config.mode() == OverloadConfig.Mode.OFF) {
+            return Optional.empty();
+        }
+        Limit limit = config.mode() == OverloadConfig.Mode.FIXED ? FixedLimit.of(config.limit())
+                : Gradient2Limit.newBuilder()
+                        .initialLimit(config.limit())
+                        .minLimit(Math.min(config.limit(), 20))
+                        .maxConcurrency(config.maxLimit())
+                        .build();
+        AbstractLimiter<String> limiter = (AbstractLimiter<String>) new PartitionedBuilder()
+                .named("aigov")
+                .limit(limit)
+                .partitionResolver(partition -> partition)
+                .partition(CONTROL, config.controlShare())
+                .partition(DATA, 1 - config.controlShare())
+                .build();
+        return Optional.of(new OverloadLimiter(limiter, refusals));
+    }
+
+    /** The limit now. */
+    public int limit() {
+        return limits.getLimit();
+    }
+
+    /** Calls in flight now. */
+    public int inFlight() {
+        return limits.getInflight();
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String partition = CONTROL_SERVICES.contains(call.getMethodDescriptor().getServiceName()) ? CONTROL : DATA;
+        if (Context.current().isCancelled()) {
+            // Its deadline passed on the way in: nobody waits for the answer.
+            return refuse(call, partition, "admitting the call: its deadline had passed");
+        }
+        Optional<Limiter.Listener> admitted = limiter.acquire(partition);
+        if (admitted.isEmpty()) {
+            return refuse(call, partition, "admitting the call: " + limit() + " calls are in flight, the concurrency limit");
+        }
+        Limiter.Listener slot = admitted.get();
+        AtomicBoolean released = new AtomicBoolean();
+        ServerCall<Q, R> releasing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+                try {
+                    super.close(status, trailers);
+                } finally {
+                    release(released, slot, status.getCode());
+                }
+            }
+        };
+        try {
+            ServerCall.Listener<Q> listener = next.startCall(releasing, headers);
+            // A call cancelled by its client never closes through us: release its slot then.
+            Context.current().addListener(context -> release(released, slot, Status.Code.CANCELLED), Runnable::run);
+            return listener;
+        } catch (RuntimeException e) {
+            release(released, slot, Status.Code.CANCELLED);
+            throw e;
+        }
+    }
+
+    private static void release(AtomicBoolean released, Limiter.Listener slot, Status.Code code) {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        switch (code) {
+            // The server could not keep up: the limit should come down.
+            case DEADLINE_EXCEEDED, UNAVAILABLE -> slot.onDropped();
+            // The client went away: says nothing of the server's latency.
+            case CANCELLED -> slot.onIgnore();
+            default -> slot.onSuccess();
+        }
+    }
+
+    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String partition, String why) {
+        refusals.refused(partition);
+        StatusRuntimeException status = StatusMapping.toStatus(new Overloaded(why));
+        call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+        return new ServerCall.Listener<>() {
+        };
+    }
+
+    /** The library's partitioned limiter, over the partition's name. */
+    private static final class PartitionedBuilder extends AbstractPartitionedLimiter.Builder<PartitionedBuilder, String> {
+        @Override
+        protected PartitionedBuilder self() {
+            return this;
+        }
+    }
+}

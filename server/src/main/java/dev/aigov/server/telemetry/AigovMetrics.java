@@ -1,0 +1,226 @@
+package dev.aigov.server.telemetry;
+
+import dev.aigov.api.v1.ErrorReason;
+import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.decision.Catalog;
+import dev.aigov.server.decision.Decision;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.decision.RecordedDecision;
+import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.server.error.AigovException;
+import dev.aigov.server.grpc.CallOutcomes;
+import dev.aigov.server.grpc.DecisionObserver;
+import dev.aigov.server.grpc.OverloadLimiter;
+import dev.aigov.server.grpc.StatusMapping;
+import io.grpc.Status;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.opentelemetry.api.trace.Span;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * aigov's own metrics, named and labelled as the README's table says. Label values are bounded:
+ * use cases only from the catalog ("other" for any other key), reasons and classes from the
+ * vocabulary; never a workspace, a principal or an id.
+ */
+public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listener, GroupCommitRecorder.WriterMetrics,
+        OverloadLimiter.Refusals {
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
+    static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
+    static final AttributeKey<String> USE_CASE = AttributeKey.stringKey("use_case");
+    static final AttributeKey<String> PROVIDER_CLASS = AttributeKey.stringKey("provider_class");
+    static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
+    static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
+    private static final Attributes COMMITTED = Attributes.of(RESULT, "committed");
+    private static final Attributes FAILED = Attributes.of(RESULT, "failed");
+    private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
+    private static final Attributes CONCURRENCY_LIMIT = Attributes.of(CAUSE, "concurrency_limit");
+    /** The refusals of a caller, each counted from zero so that rates and alerts see them before the first. */
+    private static final List<ErrorReason> CALLER_REFUSALS = List.of(ErrorReason.ERROR_REASON_MISSING_CREDENTIAL,
+            ErrorReason.ERROR_REASON_INVALID_CREDENTIAL, ErrorReason.ERROR_REASON_MISSING_CAPABILITY,
+            ErrorReason.ERROR_REASON_WORKSPACE_NOT_PERMITTED, ErrorReason.ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS);
+
+    private final Meter meter;
+    private final Catalog catalog;
+    private final LongCounter decisions;
+    private final DoubleHistogram decisionDuration;
+    private final LongCounter decisionFailures;
+    private final DoubleHistogram commitDuration;
+    private final LongHistogram batchSize;
+    private final LongCounter overloadRefusals;
+    private final LongCounter authFailures;
+    private final ConcurrentMap<Labels, Attributes> decisionLabels = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private record Labels(String outcome, String reason, String useCase, String providerClass) {
+    }
+
+    public AigovMetrics(Meter meter, Catalog catalog) {
+        this.meter = meter;
+        this.catalog = catalog;
+        this.decisions = meter.counterBuilder("aigov.decisions").setUnit("{decision}")
+                .setDescription("Decisions answered, by outcome, primary reason (none for an allow), use case and provider class").build();
+        this.decisionDuration = meter.histogramBuilder("aigov.decision.duration").setUnit("s")
+                .setDescription("EvaluateAiRequest in the server, from the call's start to its recorded answer")
+                .setExplicitBucketBoundariesAdvice(Telemetry.LATENCY_BUCKETS).build();
+        this.decisionFailures = meter.counterBuilder("aigov.decision.failures").setUnit("{call}")
+                .setDescription("EvaluateAiRequest calls answered with an error instead of a decision, by ErrorInfo reason").build();
+        this.commitDuration = meter.histogramBuilder("aigov.audit.commit.duration").setUnit("s")
+                .setDescription("One group-commit transaction of the audit writer, by result")
+                .setExplicitBucketBoundariesAdvice(Telemetry.LATENCY_BUCKETS).build();
+        this.batchSize = meter.histogramBuilder("aigov.audit.batch.size").ofLongs().setUnit("{decision}")
+                .setDescription("Decisions per audit transaction")
+                .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 5L, 10L, 20L, 50L, 100L, 200L, 500L)).build();
+        this.overloadRefusals = meter.counterBuilder("aigov.overload.refusals").setUnit("{call}")
+                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit or a full audit queue")
+                .build();
+        this.authFailures = meter.counterBuilder("aigov.auth.failures").setUnit("{call}")
+                .setDescription("Calls refused for their caller (credential, capability, failed-authentication budget), by reason")
+                .build();
+        overloadRefusals.add(0, AUDIT_QUEUE);
+        overloadRefusals.add(0, CONCURRENCY_LIMIT);
+        CALLER_REFUSALS.forEach(reason -> authFailures.add(0, Attributes.of(REASON, label(reason))));
+    }
+
+    // Decisions
+
+    @Override
+    public Observation started() {
+        long start = System.nanoTime();
+        Span span = Span.current();
+        return new Observation() {
+            @Override
+            public void decided(DecisionRequest request, RecordedDecision recorded) {
+                Decision decision = recorded.decision();
+                String outcome = Vocabulary.word(decision.outcome());
+                String reason = decision.reason().map(Vocabulary::word).orElse("none");
+                decisions.add(1, labels(outcome, reason, request));
+                decisionDuration.record(Telemetry.seconds(System.nanoTime() - start), Attributes.of(OUTCOME, outcome));
+                if (span.isRecording()) {
+                    span.setAttribute("aigov.decision.outcome", outcome);
+                    span.setAttribute("aigov.decision.reason", reason);
+                    span.setAttribute("aigov.decision.id", recorded.decisionId().toString());
+                    span.setAttribute("aigov.use_case", useCaseLabel(request.useCase()));
+                }
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                String reason = errorReason(failure);
+                decisionFailures.add(1, Attributes.of(REASON, reason));
+                if (span.isRecording()) {
+                    span.setAttribute("aigov.error.reason", reason);
+                }
+            }
+        };
+    }
+
+    private Attributes labels(String outcome, String reason, DecisionRequest request) {
+        Labels labels = new Labels(outcome, reason, useCaseLabel(request.useCase()), Vocabulary.word(request.providerClass()));
+        return decisionLabels.computeIfAbsent(labels, l -> Attributes.of(OUTCOME, l.outcome(), REASON, l.reason(),
+                USE_CASE, l.useCase(), PROVIDER_CLASS, l.providerClass()));
+    }
+
+    private String useCaseLabel(String useCase) {
+        return catalog.find(useCase).isPresent() ? useCase : "other";
+    }
+
+    static String errorReason(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof AigovException domain ? label(StatusMapping.reason(domain)) : "unexpected";
+    }
+
+    static String label(ErrorReason reason) {
+        return reason.name().replaceFirst("^ERROR_REASON_", "").toLowerCase(Locale.ROOT);
+    }
+
+    // Refusals
+
+    @Override
+    public void callerRefused(String method, Status.Code code, ErrorReason reason) {
+        authFailures.add(1, Attributes.of(REASON, label(reason)));
+    }
+
+    @Override
+    public void refused(String partition) {
+        overloadRefusals.add(1, CONCURRENCY_LIMIT);
+    }
+
+    // The audit writer
+
+    @Override
+    public void batchCommitted(int size, long nanos) {
+        commitDuration.record(Telemetry.seconds(nanos), COMMITTED);
+        batchSize.record(size);
+    }
+
+    @Override
+    public void batchFailed(int size, long nanos) {
+        commitDuration.record(Telemetry.seconds(nanos), FAILED);
+    }
+
+    @Override
+    public void refused() {
+        overloadRefusals.add(1, AUDIT_QUEUE);
+    }
+
+    // What is read when scraped
+
+    /** A gauge of whole numbers, read when scraped. */
+    void gauge(String name, String unit, String description, LongSupplier value) {
+        observers.add(meter.gaugeBuilder(name).ofLongs().setUnit(unit).setDescription(description)
+                .buildWithCallback(measurement -> measurement.record(value.getAsLong())));
+    }
+
+    /** A gauge in seconds, read when scraped; a negative reading means no value now. */
+    void secondsGauge(String name, String description, java.util.function.DoubleSupplier value) {
+        observers.add(meter.gaugeBuilder(name).setUnit("s").setDescription(description)
+                .buildWithCallback(measurement -> {
+                    double seconds = value.getAsDouble();
+                    if (seconds >= 0) {
+                        measurement.record(seconds);
+                    }
+                }));
+    }
+
+    /** A counter kept elsewhere, read when scraped. */
+    void counter(String name, String unit, String description, LongSupplier value) {
+        observers.add(meter.counterBuilder(name).setUnit(unit).setDescription(description)
+                .buildWithCallback(measurement -> measurement.record(value.getAsLong())));
+    }
+
+    /** Several gauges computed together, once per scrape. */
+    void together(Runnable compute, io.opentelemetry.api.metrics.ObservableMeasurement first,
+                  io.opentelemetry.api.metrics.ObservableMeasurement... rest) {
+        observers.add(meter.batchCallback(compute, first, rest));
+    }
+
+    ObservableLongMeasurement longObserver(String name, String unit, String description) {
+        return meter.gaugeBuilder(name).ofLongs().setUnit(unit).setDescription(description).buildObserver();
+    }
+
+    ObservableDoubleMeasurement secondsObserver(String name, String description) {
+        return meter.gaugeBuilder(name).setUnit("s").setDescription(description).buildObserver();
+    }
+
+    static long flag(boolean value) {
+        return value ? 1 : 0;
+    }
+
+    static LongSupplier ofInt(IntSupplier value) {
+        return value::getAsInt;
+    }
+}

@@ -1,0 +1,167 @@
+package dev.aigov.server.telemetry;
+
+import dev.aigov.server.config.TelemetryConfig;
+import io.grpc.ServerBuilder;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.instrumentation.hikaricp.v3_0.HikariTelemetry;
+import io.opentelemetry.instrumentation.runtimetelemetry.RuntimeTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The server's OpenTelemetry: the SDK as OpenTelemetry's autoconfiguration builds it (so every
+ * standard {@code OTEL_*} variable works), a Prometheus reader served on the metrics port, OTLP
+ * export of metrics and traces when an endpoint is set, grpc-java's own per-method metrics and
+ * spans, and the JVM's and the connection pool's metrics. Nothing here is hand-written: exporters,
+ * registry and histograms are the libraries'.
+ */
+public final class Telemetry implements AutoCloseable {
+    /** grpc-java's switch for its OpenTelemetry spans (read once, when grpc-opentelemetry loads). */
+    static final String GRPC_TRACING_FLAG = "GRPC_EXPERIMENTAL_ENABLE_OTEL_TRACING";
+    static final String INSTRUMENTATION_SCOPE = "dev.aigov.server";
+
+    private final OpenTelemetrySdk sdk;
+    private final Optional<HTTPServer> metricsServer;
+    private final GrpcOpenTelemetry grpc;
+    private final RuntimeTelemetry runtime;
+    private final boolean traced;
+
+    private Telemetry(OpenTelemetrySdk sdk, Optional<HTTPServer> metricsServer, GrpcOpenTelemetry grpc, RuntimeTelemetry runtime,
+                      boolean traced) {
+        this.sdk = sdk;
+        this.metricsServer = metricsServer;
+        this.grpc = grpc;
+        this.runtime = runtime;
+        this.traced = traced;
+    }
+
+    /** Starts what {@code config} and the {@code OTEL_*} variables ask for. */
+    public static Telemetry start(TelemetryConfig config) {
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * Like {@link #start(TelemetryConfig)}, with spans also sent where {@code tracing} says (tests
+     * add an in-memory exporter); spans are then always sampled.
+     */
+    public static Telemetry start(TelemetryConfig config, Optional<UnaryOperator<SdkTracerProviderBuilder>> tracing) {
+        boolean traced = config.otlpEndpoint().isPresent() || tracesExportedByOtelVariables() || tracing.isPresent();
+        if (System.getenv(GRPC_TRACING_FLAG) == null && System.getProperty(GRPC_TRACING_FLAG) == null) {
+            // grpc-java's spans are still experimental and off unless asked for: aigov asks.
+            System.setProperty(GRPC_TRACING_FLAG, "true");
+        }
+        PrometheusMetricReader prometheus = PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build();
+        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults(config, traced))
+                .addMeterProviderCustomizer((meters, properties) ->
+                        config.metricsServed() ? meters.registerMetricReader(prometheus) : meters)
+                .addTracerProviderCustomizer((tracers, properties) -> tracing.map(add -> add.apply(tracers)).orElse(tracers))
+                .disableShutdownHook()
+                .build()
+                .getOpenTelemetrySdk();
+        Optional<HTTPServer> server = Optional.empty();
+        if (config.metricsServed()) {
+            PrometheusRegistry registry = new PrometheusRegistry();
+            registry.register(prometheus);
+            try {
+                server = Optional.of(HTTPServer.builder()
+                        .hostname(config.metricsBind())
+                        .port(config.metricsPort() == TelemetryConfig.ANY_FREE_PORT ? 0 : config.metricsPort())
+                        .registry(registry)
+                        .buildAndStart());
+            } catch (IOException e) {
+                sdk.close();
+                throw new UncheckedIOException("could not serve metrics on " + config.metricsBind() + ":" + config.metricsPort()
+                        + " (AIGOV_METRICS_PORT; 0 turns it off)", e);
+            }
+        }
+        GrpcOpenTelemetry grpc = GrpcOpenTelemetry.newBuilder().sdk(sdk).build();
+        RuntimeTelemetry runtime = RuntimeTelemetry.create(sdk);
+        return new Telemetry(sdk, server, grpc, runtime, traced);
+    }
+
+    private static boolean tracesExportedByOtelVariables() {
+        String exporter = Optional.ofNullable(System.getProperty("otel.traces.exporter")).orElse(System.getenv("OTEL_TRACES_EXPORTER"));
+        return exporter != null && !exporter.isBlank() && !exporter.strip().toLowerCase(Locale.ROOT).equals("none");
+    }
+
+    /** aigov's defaults; the standard OTEL_* variables and otel.* properties win over them. */
+    private static Map<String, String> defaults(TelemetryConfig config, boolean traced) {
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", "aigov");
+        defaults.put("otel.logs.exporter", "none");
+        // OTLP over HTTP: the JDK's own client sends it, no gRPC channel of the exporter's own.
+        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+        defaults.put("otel.metrics.exporter", config.otlpEndpoint().isPresent() ? "otlp" : "none");
+        defaults.put("otel.traces.exporter", config.otlpEndpoint().isPresent() ? "otlp" : "none");
+        config.otlpEndpoint().ifPresent(endpoint -> defaults.put("otel.exporter.otlp.endpoint", endpoint.toString()));
+        // Spans nobody receives are not made at all.
+        defaults.put("otel.traces.sampler", traced ? "parentbased_always_on" : "always_off");
+        return defaults;
+    }
+
+    public OpenTelemetry openTelemetry() {
+        return sdk;
+    }
+
+    public Meter meter() {
+        return sdk.getMeter(INSTRUMENTATION_SCOPE);
+    }
+
+    public Tracer tracer() {
+        return sdk.getTracer(INSTRUMENTATION_SCOPE);
+    }
+
+    /** Whether spans are exported (and so made): an OTLP endpoint, OTEL_TRACES_EXPORTER, or a test's exporter. */
+    public boolean traced() {
+        return traced;
+    }
+
+    /** The metrics port, when metrics are served. */
+    public Optional<Integer> metricsPort() {
+        return metricsServer.map(HTTPServer::getPort);
+    }
+
+    /** grpc-java's standard per-method metrics (and spans) on every call the server takes. */
+    public void instrument(ServerBuilder<?> server) {
+        grpc.configureServerBuilder(server);
+    }
+
+    /** HikariCP's metrics tracker, reporting the pool through this SDK. */
+    public com.zaxxer.hikari.metrics.MetricsTrackerFactory poolMetrics() {
+        return HikariTelemetry.create(sdk).createMetricsTrackerFactory();
+    }
+
+    /** Exports what is left (spans, a last metrics push), then stops serving metrics. */
+    @Override
+    public void close() {
+        runtime.close();
+        sdk.shutdown().join(5, TimeUnit.SECONDS);
+        metricsServer.ifPresent(HTTPServer::close);
+    }
+
+    /** The histogram buckets of aigov's latencies, in seconds: 0.25 ms to 5 s. */
+    static final java.util.List<Double> LATENCY_BUCKETS = java.util.List.of(
+            0.00025, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0);
+
+    static double seconds(long nanos) {
+        return nanos / (double) Duration.ofSeconds(1).toNanos();
+    }
+}

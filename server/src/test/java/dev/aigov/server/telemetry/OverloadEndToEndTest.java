@@ -1,0 +1,101 @@
+package dev.aigov.server.telemetry;
+
+import dev.aigov.api.v1.ControlState;
+import dev.aigov.api.v1.DecisionServiceGrpc;
+import dev.aigov.api.v1.EvaluateAiRequestResponse;
+import dev.aigov.api.v1.SetExecutionControlRequest;
+import dev.aigov.api.v1.SetExecutionControlResponse;
+import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.Requests;
+import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * With the concurrency limit forced low and the admitted calls held in the audit writer, every
+ * further call is refused UNAVAILABLE (OVERLOADED) at once (while the admitted ones are still held:
+ * nothing queues behind them), the admitted ones then succeed, and an operator's
+ * SetExecutionControl still gets through on the control plane's reserved share.
+ */
+class OverloadEndToEndTest {
+    private static final int LIMIT = 4;
+
+    @Test
+    void excessCallsAreRefusedAtOnceWhileAdmittedOnesSucceedAndAPauseStillGetsThrough() throws Exception {
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config.withOverload(OverloadConfig.fixed(LIMIT)));
+             Clients clients = new Clients(server)) {
+            String admin = server.adminToken();
+            String workspace = freshWorkspace();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            server.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
+                @Override
+                public void beforeStateLock(DSLContext tx, int batchSize) {
+                    held.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            DecisionServiceGrpc.DecisionServiceFutureStub async =
+                    Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
+            List<Future<EvaluateAiRequestResponse>> admitted = new ArrayList<>();
+            for (int i = 0; i < LIMIT; i++) {
+                admitted.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            }
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            // Four in flight: the limit. Every further decision is refused while they are held.
+            List<Future<EvaluateAiRequestResponse>> excess = new ArrayList<>();
+            long sent = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                excess.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            }
+            within(Duration.ofSeconds(10), () -> excess.stream().allMatch(Future::isDone));
+            long refusedWithin = System.nanoTime() - sent;
+            assertThat(admitted).noneMatch(Future::isDone);
+            for (Future<EvaluateAiRequestResponse> refused : excess) {
+                assertThatThrownBy(refused::get).isInstanceOfSatisfying(ExecutionException.class, failure -> {
+                    StatusRuntimeException error = (StatusRuntimeException) failure.getCause();
+                    assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_OVERLOADED");
+                });
+            }
+            System.out.printf("20 excess calls refused within %.1f ms while %d were held%n", refusedWithin / 1e6, LIMIT);
+
+            // The control plane's share: an operator can still pause AI.
+            SetExecutionControlResponse paused = clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder()
+                    .setControlKey("ai.execution").setWorkspaceId(workspace).setState(ControlState.CONTROL_STATE_PAUSED)
+                    .setReason("overload drill").build());
+            assertThat(paused.getControl().getState()).isEqualTo(ControlState.CONTROL_STATE_PAUSED);
+            assertThat(admitted).noneMatch(Future::isDone);
+
+            release.countDown();
+            for (Future<EvaluateAiRequestResponse> answer : admitted) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
+            }
+            // The slots are free again.
+            assertThat(clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build())
+                    .getDecision().hasEvaluatedAt()).isTrue();
+        }
+    }
+}
