@@ -7,6 +7,7 @@
 #
 #   server/bench/compare-hot-paths.sh [--build] [--fsync on|off] [--warmup 5s] [--duration 10s]
 #       [--concurrency 1,8,32,64] [--rates 1000,5000,10000] [--modes "naive batched"]
+#       (modes: naive, batched, telemetry-off, telemetry-on, limiter-off, limiter-on; see mode_env)
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
 #
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
@@ -18,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-JAR="$ROOT/server/target/aigov-server.jar"
+JAR=${AIGOV_BENCH_JAR:-"$ROOT/server/target/aigov-server.jar"}
 
 BUILD=no
 FSYNC=on
@@ -33,7 +34,7 @@ REVOCATIONS=50
 PROPAGATION=yes
 OUT_DIR=
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -166,15 +167,58 @@ AIGOV_BENCH_TOKEN=$(env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" token create --n
   --capability audit.read | tail -n 1)
 export AIGOV_BENCH_TOKEN
 
-# Starts a server in the given hot-path mode on a free port; prints "PID PORT".
+# An OTLP/HTTP sink on loopback that accepts every export (for the telemetry-on mode): spans and
+# metrics are really serialised and sent, as to a collector.
+OTLP_SINK_PID=
+start_otlp_sink() {
+  [[ -n $OTLP_SINK_PID ]] && return 0
+  OTLP_SINK_PORT=$(free_port)
+  python3 - "$OTLP_SINK_PORT" >/dev/null 2>&1 <<'PY' &
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Sink(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        self.send_response(200); self.send_header('Content-Type', 'application/x-protobuf'); self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *args): pass
+ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), Sink).serve_forever()
+PY
+  OTLP_SINK_PID=$!
+  SERVER_PIDS+=("$OTLP_SINK_PID")
+}
+
+# A mode's server settings. naive and batched are the hot paths (metrics served, adaptive limit, no
+# OTLP). telemetry-off / telemetry-on: batched with no metrics port and no export, against metrics
+# served (and scraped every 5 s) plus every span and metric exported by OTLP. limiter-off /
+# limiter-on: batched without and with the adaptive concurrency limit.
+mode_env() {
+  local mode=$1 metrics_port=$2
+  case "$mode" in
+    naive) echo "AIGOV_HOT_PATH=naive AIGOV_METRICS_PORT=$metrics_port" ;;
+    batched|limiter-on) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=adaptive" ;;
+    limiter-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=off" ;;
+    telemetry-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=0" ;;
+    telemetry-on) start_otlp_sink
+      echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_SINK_PORT OTEL_METRIC_EXPORT_INTERVAL=5000" ;;
+    *) echo "unknown mode: $mode" >&2; return 2 ;;
+  esac
+}
+
+# Starts a server in the given mode on a free port; prints "PID PORT".
 start_server() {
-  local mode=$1 name=$2 port
+  local mode=$1 name=$2 port metrics_port settings
   port=$(free_port)
-  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording)
-  env "${DB_ENV[@]}" AIGOV_HOT_PATH="$mode" "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
+  metrics_port=$(free_port)
+  settings=$(mode_env "$mode" "$metrics_port")
+  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording); settings are words
+  env "${DB_ENV[@]}" $settings "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
     >"$WORK/$name.log" 2>&1 &
   local pid=$!
   SERVER_PIDS+=("$pid")
+  if [[ $mode == telemetry-on ]]; then
+    # Scraped as Prometheus would, every 5 s, for as long as the server runs.
+    (while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "http://127.0.0.1:$metrics_port/metrics" || true; sleep 5; done) &
+  fi
   if ! bench bench health --target "127.0.0.1:$port" --wait 90s >/dev/null; then
     echo "server $name ($mode) did not become SERVING; its log:" >&2
     tail -n 40 "$WORK/$name.log" >&2

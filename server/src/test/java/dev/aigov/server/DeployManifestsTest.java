@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 class DeployManifestsTest {
 
   private static final int GRPC_PORT = 50051;
+  private static final int METRICS_PORT = 9464;
   private static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
   private static final String JAR_NAME = "aigov-server.jar";
   private static final String EXAMPLE_SECRET = "secret.example.yaml";
@@ -121,7 +122,10 @@ class DeployManifestsTest {
     for (String resource : resources) {
       assertThat(kubernetesDir.resolve(resource)).as("kustomization lists %s", resource).isRegularFile();
     }
+    // kubernetes/optional/ holds what not every cluster can take (a ServiceMonitor needs the
+    // Prometheus Operator's CRDs): applied by hand, never by the kustomization.
     Set<String> expected = yamlFilesIn(kubernetesDir).stream()
+        .filter(file -> file.getParent().equals(kubernetesDir))
         .map(file -> file.getFileName().toString())
         .filter(name -> !name.equals("kustomization.yaml") && !name.equals(EXAMPLE_SECRET))
         .collect(Collectors.toCollection(TreeSet::new));
@@ -132,29 +136,39 @@ class DeployManifestsTest {
   }
 
   @Test
-  void everyPortAgreesWithTheGrpcPort() {
+  void everyPortAgreesWithTheGrpcAndMetricsPorts() {
     Map<String, Object> container = aigovContainer();
     Map<String, Integer> containerPorts = new HashMap<>();
     for (Object port : list(container.get("ports"), "container ports")) {
       Map<String, Object> p = asMap(port, "container port");
       containerPorts.put((String) p.get("name"), integer(p.get("containerPort"), "containerPort"));
     }
-    assertThat(containerPorts).as("container ports").containsExactly(Map.entry("grpc", GRPC_PORT));
+    assertThat(containerPorts).as("container ports")
+        .containsExactlyInAnyOrderEntriesOf(Map.of("grpc", GRPC_PORT, "metrics", METRICS_PORT));
+    Map<String, Object> podAnnotations =
+        asMap(at(single("Deployment").body(), "spec.template.metadata.annotations"), "pod annotations");
+    assertThat(podAnnotations).as("pod annotations for Prometheus").containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", String.valueOf(METRICS_PORT)).containsEntry("prometheus.io/path", "/metrics");
 
     List<KubeObject> services = ofKind("Service");
     assertThat(services).as("Services").hasSize(2);
     for (KubeObject service : services) {
+      // gRPC first; besides it only the metrics port (the ServiceMonitor scrapes it by name).
       List<Object> ports = list(at(service.body(), "spec.ports"), service.name() + " ports");
-      assertThat(ports).as("%s ports", service.name()).hasSize(1);
-      Map<String, Object> port = asMap(ports.getFirst(), "service port");
-      assertThat(port.get("name")).as("%s port name", service.name()).isEqualTo("grpc");
-      assertThat(port.get("port")).as("%s port", service.name()).isEqualTo(GRPC_PORT);
-      Object target = port.getOrDefault("targetPort", port.get("port"));
-      int targetPort = target instanceof String name
-          ? containerPorts.getOrDefault(name, -1)
-          : integer(target, "targetPort");
-      assertThat(targetPort).as("%s targetPort %s resolves to the container's port", service.name(), target)
-          .isEqualTo(GRPC_PORT);
+      assertThat(ports).as("%s ports", service.name()).hasSizeBetween(1, 2);
+      Map<String, Integer> expectedPorts = Map.of("grpc", GRPC_PORT, "metrics", METRICS_PORT);
+      for (int i = 0; i < ports.size(); i++) {
+        Map<String, Object> port = asMap(ports.get(i), "service port");
+        String portName = String.valueOf(port.get("name"));
+        assertThat(portName).as("%s port name", service.name()).isEqualTo(i == 0 ? "grpc" : "metrics");
+        assertThat(port.get("port")).as("%s port %s", service.name(), portName).isEqualTo(expectedPorts.get(portName));
+        Object target = port.getOrDefault("targetPort", port.get("port"));
+        int targetPort = target instanceof String name
+            ? containerPorts.getOrDefault(name, -1)
+            : integer(target, "targetPort");
+        assertThat(targetPort).as("%s targetPort %s resolves to the container's port", service.name(), target)
+            .isEqualTo(expectedPorts.get(portName));
+      }
     }
 
     for (Map.Entry<String, Map<String, Object>> probe : probes(container).entrySet()) {
@@ -165,11 +179,17 @@ class DeployManifestsTest {
     KubeObject policy = single("NetworkPolicy");
     List<Integer> policyPorts = new ArrayList<>();
     for (Object rule : list(at(policy.body(), "spec.ingress"), "NetworkPolicy ingress")) {
-      for (Object port : list(asMap(rule, "ingress rule").get("ports"), "ingress rule ports")) {
-        policyPorts.add(integer(asMap(port, "ingress port").get("port"), "NetworkPolicy port"));
+      Map<String, Object> ingress = asMap(rule, "ingress rule");
+      for (Object port : list(ingress.get("ports"), "ingress rule ports")) {
+        int number = integer(asMap(port, "ingress port").get("port"), "NetworkPolicy port");
+        policyPorts.add(number);
+        if (number == METRICS_PORT) {
+          // The metrics port has no authentication: only the monitoring namespace may reach it.
+          assertThat(list(ingress.get("from"), "metrics ingress from")).as("NetworkPolicy metrics port sources").isNotEmpty();
+        }
       }
     }
-    assertThat(policyPorts).as("NetworkPolicy ingress ports").containsExactly(GRPC_PORT);
+    assertThat(policyPorts).as("NetworkPolicy ingress ports").containsExactlyInAnyOrder(GRPC_PORT, METRICS_PORT);
 
     String configuredPort = configMapData().get("AIGOV_GRPC_PORT");
     if (configuredPort != null) {
@@ -179,17 +199,25 @@ class DeployManifestsTest {
     if (composePort != null) {
       assertThat(composePort).as("compose AIGOV_GRPC_PORT").isEqualTo(String.valueOf(GRPC_PORT));
     }
+    for (Map.Entry<String, Map<String, String>> env : Map.of(
+        "ConfigMap", configMapData(), "compose", composeEnvironment()).entrySet()) {
+      String metricsPort = env.getValue().get("AIGOV_METRICS_PORT");
+      if (metricsPort != null) {
+        assertThat(metricsPort).as("%s AIGOV_METRICS_PORT", env.getKey()).isEqualTo(String.valueOf(METRICS_PORT));
+      }
+    }
 
     List<Object> published = list(composeService("aigov").get("ports"), "compose aigov ports");
     assertThat(published).as("compose aigov ports").isNotEmpty();
     for (Object mapping : published) {
       PortMapping parsed = PortMapping.parse(mapping);
-      assertThat(parsed.container()).as("compose port %s container side", mapping).isEqualTo(GRPC_PORT);
+      assertThat(parsed.container()).as("compose port %s container side", mapping).isIn(GRPC_PORT, METRICS_PORT);
       assertThat(parsed.hostIp()).as("compose port %s must be published on loopback only", mapping)
           .isEqualTo("127.0.0.1");
     }
 
-    assertThat(dockerfile.runtime().all("EXPOSE")).as("Dockerfile EXPOSE").containsExactly(String.valueOf(GRPC_PORT));
+    assertThat(dockerfile.runtime().all("EXPOSE")).as("Dockerfile EXPOSE")
+        .containsExactly(GRPC_PORT + " " + METRICS_PORT);
   }
 
   @Test
@@ -376,7 +404,7 @@ class DeployManifestsTest {
     assertThat(dockerfile.resolve(runtime.image())).as("runtime stage image").matches("eclipse-temurin:21[^:]*-jre.*");
 
     assertThat(runtime.userId()).as("runtime USER is a fixed, non-root, numeric id").isPositive();
-    assertThat(runtime.all("EXPOSE")).as("EXPOSE").containsExactly(String.valueOf(GRPC_PORT));
+    assertThat(runtime.all("EXPOSE")).as("EXPOSE").containsExactly(GRPC_PORT + " " + METRICS_PORT);
 
     List<String> entrypoint = runtime.execForm("ENTRYPOINT");
     assertThat(entrypoint).as("ENTRYPOINT (exec form, so java gets SIGTERM)").isNotEmpty();

@@ -6,19 +6,20 @@ import java.util.Locale;
 
 /** Prints runs as a table, then what needs a second look: errors, mismatches, an offered rate not held. */
 final class ResultTable {
-    private static final String FORMAT = "%-10s %-24s %12s %8s %8s %8s %9s %9s %7s %7s %10s %9s%n";
+    private static final String FORMAT = "%-22s %-24s %12s %8s %8s %8s %9s %9s %13s %7s %7s %10s %9s%n";
 
     private ResultTable() {
     }
 
     static void print(PrintWriter out, List<RunResult> runs) {
         out.printf(Locale.ROOT, FORMAT, "label", "load", "decisions/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms",
-                "allow%", "errors", "mismatches", "gen µs/call");
+                "answered p50/p99", "allow%", "errors", "mismatches", "gen µs/call");
         for (RunResult run : runs) {
             RunResult.Latency latency = run.latencyMs();
             out.printf(Locale.ROOT, FORMAT, run.label() == null ? "" : run.label(), load(run),
                     String.format(Locale.ROOT, "%,.0f", run.throughput()), ms(latency.p50()), ms(latency.p90()),
                     ms(latency.p99()), ms(latency.p999()), ms(latency.max()),
+                    ms(run.answeredLatencyMs().p50()) + "/" + ms(run.answeredLatencyMs().p99()),
                     String.format(Locale.ROOT, "%.1f", run.allowShare() * 100), run.errorCount(), run.mismatches().total(),
                     String.format(Locale.ROOT, "%.1f", run.generatorCpuMicrosPerCall()));
         }

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param achievedRate  measured calls sent per second (open loop: compare with offeredRate)
  * @param allowShare    share of the window's answers that were ALLOW
  * @param errors        every call of the run that failed, by gRPC status code and ErrorInfo reason
+ * @param answeredLatencyMs the latency of the calls answered with a decision only (refusals left out)
  * @param mismatches    every answer of the run that differed from the expected one
  * @param checked       answers checked, warm-up included
  * @param notSent       open loop: calls the generator did not send because --max-in-flight were outstanding
@@ -35,6 +36,7 @@ record RunResult(
         double throughput,
         double achievedRate,
         Latency latencyMs,
+        Latency answeredLatencyMs,
         long allowed,
         double allowShare,
         Map<String, Long> errors,
@@ -73,7 +75,7 @@ record RunResult(
         Map<String, Long> errors = tally.errors();
         return new RunResult(label, inFlight == null ? "open" : "closed", inFlight, offeredRate,
                 warmup.toNanos() / 1e9, seconds, measured, answered, answered / seconds, measured / seconds,
-                Latency.of(tally.latencies()), tally.allowed(), answered == 0 ? 0 : (double) tally.allowed() / answered,
+                Latency.of(tally.latencies()), Latency.of(tally.answeredLatencies()), tally.allowed(), answered == 0 ? 0 : (double) tally.allowed() / answered,
                 errors, errors.values().stream().mapToLong(Long::longValue).sum(),
                 new Mismatches(tally.verdicts(Expected.Verdict.UNSAFE_ALLOW), tally.verdicts(Expected.Verdict.UNEXPECTED_BLOCK),
                         tally.verdicts(Expected.Verdict.WRONG_REASON)),

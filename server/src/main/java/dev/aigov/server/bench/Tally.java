@@ -20,6 +20,7 @@ final class Tally {
     private final long windowStart;
     private final long windowEnd;
     private final Recorder latencies = new Recorder(3);
+    private final Recorder answeredLatencies = new Recorder(3);
     private final LongAdder measured = new LongAdder();
     private final LongAdder answered = new LongAdder();
     private final LongAdder allowed = new LongAdder();
@@ -60,6 +61,7 @@ final class Tally {
                 allowed.increment();
             }
             latencies.recordValue(Math.max(0, end - start));
+            answeredLatencies.recordValue(Math.max(0, end - start));
         }
     }
 
@@ -80,6 +82,11 @@ final class Tally {
 
     Histogram latencies() {
         return latencies.getIntervalHistogram();
+    }
+
+    /** Latencies of the calls answered with a decision only: what admitted calls saw. */
+    Histogram answeredLatencies() {
+        return answeredLatencies.getIntervalHistogram();
     }
 
     long measured() {

@@ -41,6 +41,7 @@ public final class DecisionState implements SnapshotSource {
     private volatile long version = -1;
     private volatile long confirmedAtNanos;
     private volatile boolean everConfirmed;
+    private final long createdAtNanos;
 
     public DecisionState(Duration maxStaleness) {
         this(maxStaleness, System::nanoTime);
@@ -50,6 +51,7 @@ public final class DecisionState implements SnapshotSource {
         this.maxStaleness = maxStaleness;
         this.maxStalenessNanos = maxStaleness.toNanos();
         this.nanoClock = nanoClock;
+        this.createdAtNanos = nanoClock.getAsLong();
     }
 
     @Override
@@ -106,9 +108,12 @@ public final class DecisionState implements SnapshotSource {
         return maxStaleness;
     }
 
-    /** How long ago the state was last confirmed current; empty before it ever was. */
-    public Optional<Duration> age() {
-        return everConfirmed ? Optional.of(Duration.ofNanos(nanoClock.getAsLong() - confirmedAtNanos)) : Optional.empty();
+    /**
+     * How long ago the state was last confirmed current; before it ever was, how long this state has
+     * existed (a state that never loaded is as stale as it is old, and alerts must see it).
+     */
+    public Duration age() {
+        return Duration.ofNanos(nanoClock.getAsLong() - (everConfirmed ? confirmedAtNanos : createdAtNanos));
     }
 
     /** What is paused, as this state knows it. */

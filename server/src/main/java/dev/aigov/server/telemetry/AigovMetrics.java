@@ -151,7 +151,10 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
 
     @Override
     public void callerRefused(String method, Status.Code code, ErrorReason reason) {
-        authFailures.add(1, Attributes.of(REASON, label(reason)));
+        // Only a caller's refusals: a RESOURCE_EXHAUSTED of the transport (an oversized message) is none.
+        if (CALLER_REFUSALS.contains(reason)) {
+            authFailures.add(1, Attributes.of(REASON, label(reason)));
+        }
     }
 
     @Override

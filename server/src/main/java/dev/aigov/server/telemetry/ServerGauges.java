@@ -44,7 +44,7 @@ public final class ServerGauges {
         sources.state().ifPresent(state -> {
             metrics.secondsGauge("aigov.state.age", "Time since the in-memory decision state was last confirmed current "
                     + "(evaluations fail closed past aigov_state_max_staleness_seconds)",
-                    () -> state.age().map(age -> Telemetry.seconds(age.toNanos())).orElse(-1.0));
+                    () -> Telemetry.seconds(state.age().toNanos()));
             metrics.secondsGauge("aigov.state.max_staleness", "The bound on the state's age (AIGOV_MAX_STALENESS)",
                     () -> Telemetry.seconds(state.maxStaleness().toNanos()));
             metrics.gauge("aigov.state.version", "{version}", "The state version this replica decides on", state::version);

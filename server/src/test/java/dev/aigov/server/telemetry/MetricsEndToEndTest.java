@@ -103,12 +103,17 @@ class MetricsEndToEndTest {
         assertThat(delta(before, after, "aigov_audit_batch_size_count", Map.of())).isPositive();
         assertThat(after.sum("aigov_serving", Map.of())).isEqualTo(1);
         assertThat(after.sum("aigov_state_age_seconds", Map.of())).isBetween(0.0, 1.0);
+        // What the alert rules and the dashboard query exists in a real scrape (the pause included). The GC
+        // histogram exists once the JVM collected after the server started: a collection is asked for.
+        System.gc();
+        java.util.Set<String> queried = new java.util.TreeSet<>(DeployedMetricNames.inAlertRules());
+        queried.addAll(DeployedMetricNames.inDashboard());
+        within(Duration.ofSeconds(10), () -> Scrape.of(server.metricsPort()).names().containsAll(queried));
 
         clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
                 .setState(ControlState.CONTROL_STATE_ENABLED).setReason("drill over").build());
         within(Duration.ofSeconds(5), () -> Scrape.of(server.metricsPort()).sum("aigov_execution_paused_global", Map.of()) == 0);
         assertThat(Scrape.of(server.metricsPort()).has("aigov_execution_global_pause_age_seconds", Map.of())).isFalse();
-        System.out.println(after.text());
     }
 
     private static double delta(Scrape before, Scrape after, String name, Map<String, String> labels) {

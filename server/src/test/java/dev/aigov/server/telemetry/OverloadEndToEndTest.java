@@ -6,6 +6,7 @@ import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Requests;
@@ -96,6 +97,46 @@ class OverloadEndToEndTest {
             // The slots are free again.
             assertThat(clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build())
                     .getDecision().hasEvaluatedAt()).isTrue();
+        }
+    }
+
+    @Test
+    void aCallWhoseDeadlinePassesWhileItWaitsCostsNoDatabaseWork() throws Exception {
+        HotPathConfig oneWriter = new HotPathConfig(HotPathConfig.Mode.BATCHED, Duration.ofSeconds(1), 100, 500, 1);
+        try (TestServer server = TestServer.startWith(oneWriter, TestDatabase.shared()); Clients clients = new Clients(server)) {
+            String admin = server.adminToken();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            server.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
+                @Override
+                public void beforeStateLock(DSLContext tx, int batchSize) {
+                    held.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            DecisionServiceGrpc.DecisionServiceFutureStub async =
+                    Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
+            String first = freshWorkspace();
+            Future<EvaluateAiRequestResponse> holding = async.evaluateAiRequest(Requests.answerDraft(first).build());
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            String late = freshWorkspace();
+            Future<EvaluateAiRequestResponse> expiring = async.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                    .evaluateAiRequest(Requests.answerDraft(late).build());
+            assertThatThrownBy(() -> expiring.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(ExecutionException.class,
+                    failure -> assertThat(((StatusRuntimeException) failure.getCause()).getStatus().getCode())
+                            .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+            within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == 1);
+            release.countDown();
+            assertThat(holding.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
+            // The writer has taken the expired one off the queue: and wrote nothing of it.
+            within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == 0);
+            clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build());
+            assertThat(Clients.auditEventsForWorkspace(server.dataSource(), first)).isEqualTo(1);
+            assertThat(Clients.auditEventsForWorkspace(server.dataSource(), late)).isZero();
         }
     }
 }

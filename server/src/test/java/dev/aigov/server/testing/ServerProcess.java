@@ -47,6 +47,8 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
         builder.environment().putAll(environment);
+        // Never the default metrics port: two servers, or whatever else listens on it, must not collide.
+        builder.environment().putIfAbsent("AIGOV_METRICS_PORT", Integer.toString(freePort()));
         try {
             Files.createDirectories(dataDir);
             return new ServerProcess(builder.start(), port, log);
