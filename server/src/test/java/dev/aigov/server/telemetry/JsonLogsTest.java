@@ -3,6 +3,8 @@ package dev.aigov.server.telemetry;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusUtil;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aigov.api.v1.ControlState;
@@ -143,5 +145,8 @@ class JsonLogsTest {
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
         configurator.doConfigure(JsonLogsTest.class.getResource("/logback.xml"));
+        // A warning in the configuration makes logback print its whole status at every start.
+        assertThat(new StatusUtil(context).getHighestLevel(0)).as("logback's status: %s",
+                context.getStatusManager().getCopyOfStatusList()).isLessThan(Status.WARN);
     }
 }
