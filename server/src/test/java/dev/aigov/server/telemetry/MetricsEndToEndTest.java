@@ -102,6 +102,8 @@ class MetricsEndToEndTest {
         assertThat(after.sum("aigov_execution_global_pause_age_seconds", Map.of())).isBetween(0.0, 60.0);
         assertThat(delta(before, after, "aigov_audit_batch_size_count", Map.of())).isPositive();
         assertThat(after.sum("aigov_serving", Map.of())).isEqualTo(1);
+        // Housekeeping's first round at start keeps two months ready (the default partition is none of them).
+        within(Duration.ofSeconds(10), () -> Scrape.of(server.metricsPort()).sum("aigov_audit_partitions_ahead", Map.of()) == 2);
         assertThat(after.sum("aigov_state_age_seconds", Map.of())).isBetween(0.0, 1.0);
         // What the alert rules and the dashboard query exists in a real scrape (the pause included). The GC
         // histogram exists once the JVM collected after the server started: a collection is asked for.
