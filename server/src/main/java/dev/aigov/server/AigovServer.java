@@ -193,6 +193,7 @@ public final class AigovServer {
         }
         for (BindableService service : services) {
             List<ServerInterceptor> chain = new ArrayList<>(outermost);
+            chain.add(new dev.aigov.server.grpc.ClientVersions());
             chain.add(auth);
             // ServerInterceptors.intercept runs the last interceptor first; reverse so outermost runs first.
             // Bytes that are no message would otherwise be answered UNKNOWN by grpc-java itself.
