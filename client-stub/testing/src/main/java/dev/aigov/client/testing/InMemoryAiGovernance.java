@@ -90,7 +90,10 @@ public final class InMemoryAiGovernance implements AiGovernance {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Sets a workspace's policy mode, as {@code SetWorkspacePolicy} would; a new mode is a new version. */
+    /**
+     * Sets a workspace's policy mode, as {@code SetWorkspacePolicy} would: a different mode is a new
+     * version; the mode already in force (disabled, for a workspace that never set one) changes nothing.
+     */
     public synchronized InMemoryAiGovernance setPolicyMode(String workspaceId, PolicyMode mode) {
         Objects.requireNonNull(workspaceId, "workspaceId");
         if (Objects.requireNonNull(mode, "mode") == PolicyMode.UNRECOGNIZED) {
@@ -98,7 +101,7 @@ public final class InMemoryAiGovernance implements AiGovernance {
         }
         PolicyStatus current = policies.getOrDefault(workspaceId, PolicyStatus.DEFAULT);
         dev.aigov.server.decision.PolicyMode next = core(dev.aigov.server.decision.PolicyMode.class, mode);
-        if (current.isDefault() || current.mode() != next) {
+        if (current.mode() != next) {
             policies.put(workspaceId, new PolicyStatus(next, current.version() + 1));
         }
         return this;
