@@ -152,6 +152,11 @@ class DecisionMatrixTest {
                         dev.aigov.client.BlockReason.GOVERNANCE_REJECTED_REQUEST);
     }
 
+    @Test
+    void theCatalogIsTheServers() {
+        assertThat(new InMemoryAiGovernance().useCases().useCases()).isEqualTo(client.useCases().useCases());
+    }
+
     private static void assertAgree(String row, AiDecision real, AiDecision inMemory) {
         assertThat(inMemory.allowed()).as(row + ": allowed").isEqualTo(real.allowed());
         assertThat(inMemory.reasons()).as(row + ": reasons").isEqualTo(real.reasons());
