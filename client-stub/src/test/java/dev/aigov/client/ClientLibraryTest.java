@@ -105,7 +105,7 @@ class ClientLibraryTest {
     }
 
     @Test
-    void aFlagOfDistinctCausesStopsAtTheBound() {
+    void aFloodOfDistinctCausesStopsAtTheBound() {
         for (int i = 0; i < GovernanceWarnings.MAX_CAUSES + 10; i++) {
             server.otherwiseAnswer(fail(Status.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD", Map.of("field", "f" + i)));
             client.evaluate(Requests.productAnswer());

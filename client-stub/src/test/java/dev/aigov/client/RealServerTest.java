@@ -366,6 +366,50 @@ class RealServerTest {
         }
     }
 
+    @Test
+    void eachDecisionIsAuditedWithTheClientVersionItAnnounced() throws SQLException {
+        AiDecision decision = client.evaluate(Requests.productAnswer(freshWorkspace()).build());
+
+        try (Connection connection = server.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT client_version FROM audit_events WHERE kind = 'ai_decision' AND request_id = ?")) {
+            query.setObject(1, decision.requestId());
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo(AiGovernanceClient.version()).isNotEqualTo("unknown");
+            }
+        }
+    }
+
+    @Test
+    void theCatalogIsTheServersAndEveryUseCaseTheLibraryNamesIsInIt() {
+        UseCaseCatalog catalog = client.useCases();
+
+        assertThat(catalog.missing(UseCase.PRODUCT_KNOWLEDGE_ANSWER_DRAFT, UseCase.SUPPORT_DIAGNOSTICS_SUMMARY_DRAFT)).isEmpty();
+        assertThat(catalog.find(UseCase.SUPPORT_DIAGNOSTICS_SUMMARY_DRAFT)).hasValueSatisfying(entry -> {
+            assertThat(entry.tenantContextPermitted()).isTrue();
+            assertThat(entry.sourceFamily()).isEqualTo(SourceFamily.SUPPORT_DIAGNOSTICS);
+            assertThat(entry.dataClassifications()).containsExactlyInAnyOrder(DataClassification.OPERATIONAL_METADATA,
+                    DataClassification.WORKSPACE_CONFIGURATION, DataClassification.TENANT_CONFIGURATION);
+        });
+        assertThat(catalog.missing(UseCase.of("marketing.copy_draft"))).containsExactly(UseCase.of("marketing.copy_draft"));
+        assertThat(client.useCases()).isSameAs(catalog);
+    }
+
+    @Test
+    void aResumeNeedsNoReason() {
+        ControlScope scope = ControlScope.workspace(freshWorkspace());
+        AiGovernanceAdmin admin = client.admin();
+        long paused = admin.pause(scope, "incident 8").control().version();
+
+        ExecutionControlChange resumed = admin.resume(scope, paused);
+
+        assertThat(resumed.changed()).isTrue();
+        assertThat(resumed.control().state()).isEqualTo(ControlState.ENABLED);
+        assertThat(resumed.control().reason()).isEmpty();
+        assertThat(admin.resume(scope).changed()).isFalse();
+    }
+
     // ---- operator helpers ----
 
     @Test
