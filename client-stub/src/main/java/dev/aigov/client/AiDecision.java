@@ -1,5 +1,8 @@
 package dev.aigov.client;
 
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,11 +15,19 @@ import java.util.UUID;
  * <p>{@link #allowed()} is true only for an ALLOW the server sent in full (with a decision id and an
  * audit event id, and no reasons). Everything else is a block: a server BLOCK, any error, timeout,
  * cancellation or unreachable server, and any answer this client cannot read. The client's own
- * blocks have the reason {@link BlockReason#GOVERNANCE_UNAVAILABLE} and a {@link #failure()}.
+ * blocks have a {@link #failure()} and its kind's reason ({@link BlockReason#GOVERNANCE_UNAVAILABLE},
+ * {@link BlockReason#GOVERNANCE_REJECTED_CALLER}, {@link BlockReason#GOVERNANCE_REJECTED_REQUEST} or
+ * {@link BlockReason#GOVERNANCE_CLIENT_OUTDATED}).
  *
- * <p>There is no public constructor: decisions come only from {@link AiGovernanceClient}.
+ * <p>Decisions come from an {@link AiGovernance}. The public factories ({@link #allow},
+ * {@link #block}, {@link #failed}, and the {@code test*} shortcuts) build decisions by hand for tests
+ * and test doubles; a hand-built ALLOW opens no guard of {@link AiGovernanceClient}, which trusts only
+ * the server's answers. Serializable, so an {@link AiExecutionBlockedException} keeps it.
  */
-public final class AiDecision {
+public final class AiDecision implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     private final boolean allowed;
     private final List<BlockReason> reasons;
@@ -49,11 +60,29 @@ public final class AiDecision {
         this.failure = failure;
     }
 
-    static AiDecision allow(UUID requestId, String decisionId, String auditEventId, String message, DecisionBasis basis) {
+    /**
+     * An ALLOW, as the server sends one.
+     *
+     * @param basis the state it was decided on; an ALLOW needs one under which aigov allows at all
+     */
+    public static AiDecision allow(UUID requestId, String decisionId, String auditEventId, String message,
+                                   DecisionBasis basis) {
+        Objects.requireNonNull(decisionId, "decisionId");
+        Objects.requireNonNull(auditEventId, "auditEventId");
+        Objects.requireNonNull(basis, "basis");
         return new AiDecision(true, List.of(), List.of(), requestId, decisionId, auditEventId, message, basis, null);
     }
 
-    static AiDecision block(
+    /**
+     * A BLOCK by the server's rules.
+     *
+     * @param reasons every failing rule, primary first; at least one, none of the client's own
+     *     {@code GOVERNANCE_*} reasons (use {@link #failed} for those)
+     * @param decisionId the server's decision id; {@code null} for none
+     * @param auditEventId the audit event's id; {@code null} for none
+     * @param basis the state it was decided on; {@code null} for none
+     */
+    public static AiDecision block(
             UUID requestId,
             List<BlockReason> reasons,
             List<DataClassification> rejectedClassifications,
@@ -64,18 +93,62 @@ public final class AiDecision {
         if (reasons.isEmpty()) {
             throw new IllegalArgumentException("a block needs a reason");
         }
+        if (reasons.stream().anyMatch(BlockReason::isFailure)) {
+            throw new IllegalArgumentException("a failure is not a rule: use AiDecision.failed");
+        }
         return new AiDecision(false, reasons, rejectedClassifications, requestId, decisionId, auditEventId, message,
                 basis, null);
     }
 
+    /** The client's own block: no trustworthy answer, for this failure. Its reason is the failure kind's. */
+    public static AiDecision failed(UUID requestId, GovernanceFailure failure) {
+        return failed(requestId, failure, null, null);
+    }
+
     /**
-     * The client's own block: no trustworthy answer. Keeps the server's ids, if an untrusted answer
-     * had them, so the event can still be found in the audit trail.
+     * The client's own block. Keeps the server's ids, if an untrusted answer had them, so the event
+     * can still be found in the audit trail.
      */
-    static AiDecision unavailable(UUID requestId, GovernanceFailure failure, String decisionId, String auditEventId) {
-        String message = "No trustworthy answer from aigov (" + failure + "); treated as a block.";
-        return new AiDecision(false, List.of(BlockReason.GOVERNANCE_UNAVAILABLE), List.of(), requestId,
-                decisionId, auditEventId, message, null, Objects.requireNonNull(failure, "failure"));
+    static AiDecision failed(UUID requestId, GovernanceFailure failure, String decisionId, String auditEventId) {
+        Objects.requireNonNull(failure, "failure");
+        String message = switch (failure.kind()) {
+            case UNAVAILABLE -> "No trustworthy answer from aigov (" + failure + "); treated as a block.";
+            case REJECTED_CALLER -> "aigov refused this service's token (" + failure + "); treated as a block.";
+            case REJECTED_REQUEST -> "aigov refused the request as sent (" + failure + "); treated as a block.";
+            case CLIENT_OUTDATED -> "This aigov-client cannot check aigov's answer (" + failure + "); treated as a block.";
+        };
+        return new AiDecision(false, List.of(failure.kind().blockReason()), List.of(), requestId,
+                decisionId, auditEventId, message, null, failure);
+    }
+
+    /** For tests: an ALLOW with fresh ids, decided under {@code private_only} and {@code enabled}. */
+    public static AiDecision testAllow() {
+        return allow(UUID.randomUUID(), UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                "Allowed (built by a test).",
+                new DecisionBasis(PolicyMode.PRIVATE_ONLY, 1, ControlState.ENABLED, 0, Instant.now()));
+    }
+
+    /** For tests: a server BLOCK with these reasons, primary first, and fresh ids. */
+    public static AiDecision testBlock(BlockReason primary, BlockReason... others) {
+        List<BlockReason> reasons = new java.util.ArrayList<>();
+        reasons.add(primary);
+        reasons.addAll(List.of(others));
+        return block(UUID.randomUUID(), reasons, List.of(), UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                "Blocked: " + reasons + " (built by a test).", null);
+    }
+
+    /** For tests: the client's own block for a failure of this kind, with a typical code for it. */
+    public static AiDecision testFailure(FailureKind kind) {
+        GovernanceFailure failure = switch (kind) {
+            case UNAVAILABLE -> GovernanceFailure.of(StatusCode.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE",
+                    java.util.Map.of(), "injected by a test");
+            case REJECTED_CALLER -> GovernanceFailure.of(StatusCode.PERMISSION_DENIED, "ERROR_REASON_MISSING_CAPABILITY",
+                    java.util.Map.of("capability", "ai.decisions.evaluate"), "injected by a test");
+            case REJECTED_REQUEST -> GovernanceFailure.of(StatusCode.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD",
+                    java.util.Map.of("field", "workspace_id"), "injected by a test");
+            case CLIENT_OUTDATED -> GovernanceFailure.clientOutdated("injected by a test");
+        };
+        return failed(UUID.randomUUID(), failure);
     }
 
     /** True only for a complete ALLOW from the server: the AI work may proceed exactly as requested. */
@@ -127,8 +200,8 @@ public final class AiDecision {
     }
 
     /**
-     * Why the client blocked on its own ({@link BlockReason#GOVERNANCE_UNAVAILABLE}): the gRPC status
-     * and error details. Empty for the server's own decisions.
+     * Why the client blocked on its own: the failure's kind, status code and error details. Empty
+     * for the server's own decisions.
      */
     public Optional<GovernanceFailure> failure() {
         return Optional.ofNullable(failure);

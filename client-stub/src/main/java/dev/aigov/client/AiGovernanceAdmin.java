@@ -10,10 +10,8 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import io.grpc.Channel;
-import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -100,10 +98,50 @@ public final class AiGovernanceAdmin {
     }
 
     /**
+     * Pauses AI execution at a scope. Pausing the global scope stops every workspace.
+     *
+     * @param reason why, for the people who read the audit trail during the incident; required
+     * @throws AiGovernanceException if the pause was not confirmed
+     */
+    public ExecutionControlChange pause(ControlScope scope, String reason) {
+        return setExecutionControl(scope, ControlState.PAUSED, reason, null);
+    }
+
+    /**
+     * Pauses AI execution at a scope only if the control's version there is {@code expectedVersion}.
+     *
+     * @throws AiGovernanceException if the pause was not confirmed ({@code ABORTED} when stale)
+     */
+    public ExecutionControlChange pause(ControlScope scope, String reason, long expectedVersion) {
+        return setExecutionControl(scope, ControlState.PAUSED, reason, Long.valueOf(expectedVersion));
+    }
+
+    /**
+     * Resumes AI execution at a scope. No reason is needed: a resume clears the pause's reason, and
+     * the audit event records who resumed and when. Resuming a workspace does not lift a global pause.
+     *
+     * @throws AiGovernanceException if the resume was not confirmed
+     */
+    public ExecutionControlChange resume(ControlScope scope) {
+        return setExecutionControl(scope, ControlState.ENABLED, "", null);
+    }
+
+    /**
+     * Resumes AI execution at a scope only if the control's version there is {@code expectedVersion}
+     * (for example the version the pause returned), so that a resume never lifts a newer pause.
+     *
+     * @throws AiGovernanceException if the resume was not confirmed ({@code ABORTED} when stale)
+     */
+    public ExecutionControlChange resume(ControlScope scope, long expectedVersion) {
+        return setExecutionControl(scope, ControlState.ENABLED, "", Long.valueOf(expectedVersion));
+    }
+
+    /**
      * Pauses or resumes AI execution at a scope. A pause needs a reason; a resume clears the
      * control's reason (one given is recorded in the audit event only). Setting the state already in
      * force succeeds with {@code changed() == false}.
      *
+     * @param reason why; required to pause, may be empty (or null) to resume
      * @throws AiGovernanceException if the change was not confirmed
      */
     public ExecutionControlChange setExecutionControl(ControlScope scope, ControlState state, String reason) {
@@ -123,11 +161,13 @@ public final class AiGovernanceAdmin {
 
     private ExecutionControlChange setExecutionControl(
             ControlScope scope, ControlState state, String reason, Long expectedVersion) {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(state, "state");
         SetExecutionControlRequest.Builder request = SetExecutionControlRequest.newBuilder()
                 .setControlKey(AI_EXECUTION)
-                .setWorkspaceId(scope.workspaceId())
+                .setWorkspaceId(scope.wireId())
                 .setState(ProtoMapping.toProto(state))
-                .setReason(Objects.requireNonNull(reason, "reason"))
+                .setReason(reason == null ? "" : reason)
                 .setRequestId(UUID.randomUUID().toString());
         if (expectedVersion != null) {
             request.setExpectedVersion(expectedVersion);
@@ -149,7 +189,7 @@ public final class AiGovernanceAdmin {
                 () -> controls.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                         .getExecutionControl(GetExecutionControlRequest.newBuilder()
                                 .setControlKey(AI_EXECUTION)
-                                .setWorkspaceId(scope.workspaceId())
+                                .setWorkspaceId(scope.wireId())
                                 .build()));
         requireAnswer("GetExecutionControl", response.hasControl());
         return new ExecutionControlStatus(
@@ -160,14 +200,13 @@ public final class AiGovernanceAdmin {
         try {
             return rpc.get();
         } catch (RuntimeException e) {
-            throw new AiGovernanceException(what, ProtoMapping.toFailure(e));
+            throw new AiGovernanceException(what, ProtoMapping.toFailure(e), e);
         }
     }
 
     private static void requireAnswer(String what, boolean present) {
         if (!present) {
-            throw new AiGovernanceException(what, new GovernanceFailure(
-                    Status.INTERNAL.withDescription("aigov answered without a result"), "", Map.of()));
+            throw new AiGovernanceException(what, GovernanceFailure.untrusted("aigov answered without a result"));
         }
     }
 
@@ -187,7 +226,7 @@ public final class AiGovernanceAdmin {
                 ? Optional.of(ProtoMapping.toInstant(control.getChangedAt()))
                 : Optional.empty();
         return new ExecutionControl(
-                new ControlScope(control.getWorkspaceId()),
+                ControlScope.fromWire(control.getWorkspaceId()),
                 ProtoMapping.fromProto(control.getState()),
                 control.getReason(),
                 control.getVersion(),

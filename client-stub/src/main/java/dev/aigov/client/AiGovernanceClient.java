@@ -4,6 +4,7 @@ import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestRequest;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -11,15 +12,15 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * AiGovernanceClient asks aigov, before any AI work, whether the work may proceed, and fails
- * closed: every error, timeout, cancellation, unreachable server, bad credential or unreadable
- * answer is a block, never an exception and never an allow.
+ * AiGovernanceClient asks the aigov server, before any AI work, whether the work may proceed, and
+ * fails closed: every error, timeout, cancellation, unreachable server, bad credential or unreadable
+ * answer is a block, never an exception and never an allow. Each such block names its
+ * {@link FailureKind}: an outage, a refused caller (token), a refused request (calling code), or an
+ * answer only a newer client could check. The refusals and the outdated client are logged once per
+ * cause at WARN, saying what to fix.
  *
  * <p>The one pattern: put the AI work inside the guard, so that it cannot start without an ALLOW.
  *
@@ -35,22 +36,31 @@ import java.util.function.Supplier;
  * default), retries included. A request without its own request id gets a fresh one per evaluation;
  * retries of {@code UNAVAILABLE} re-send it, so the server records one decision, not two.
  *
+ * <p>Every call announces this library's version ({@link #version()}) in the
+ * {@code aigov-client-version} header; the server records it with each decision.
+ *
  * <p>Thread-safe. Build one client per process and share it; {@link #close()} it on shutdown.
+ * Code that only asks and guards should depend on {@link AiGovernance}, which tests can replace.
  */
-public final class AiGovernanceClient implements AutoCloseable {
+public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
 
     private final ManagedChannel channel;
+    private final Channel announced;
     private final Duration deadline;
     private final DecisionServiceGrpc.DecisionServiceBlockingStub blockingStub;
     private final DecisionServiceGrpc.DecisionServiceStub asyncStub;
     private final AiGovernanceAdmin admin;
+    private final CatalogCache catalog;
+    private final GovernanceWarnings warnings = new GovernanceWarnings();
 
-    AiGovernanceClient(ManagedChannel channel, Duration deadline, Duration adminDeadline) {
+    AiGovernanceClient(ManagedChannel channel, Duration deadline, Duration adminDeadline, Duration catalogRefresh) {
         this.channel = channel;
+        this.announced = ClientInterceptors.intercept(channel, new ClientVersion());
         this.deadline = deadline;
-        this.blockingStub = DecisionServiceGrpc.newBlockingStub(channel);
-        this.asyncStub = DecisionServiceGrpc.newStub(channel);
-        this.admin = new AiGovernanceAdmin(channel, adminDeadline);
+        this.blockingStub = DecisionServiceGrpc.newBlockingStub(announced);
+        this.asyncStub = DecisionServiceGrpc.newStub(announced);
+        this.admin = new AiGovernanceAdmin(announced, adminDeadline);
+        this.catalog = new CatalogCache(blockingStub, adminDeadline, catalogRefresh);
     }
 
     /**
@@ -62,26 +72,25 @@ public final class AiGovernanceClient implements AutoCloseable {
         return new AiGovernanceClientBuilder(target);
     }
 
-    /**
-     * Asks for a decision, waiting at most the deadline. Never throws for anything that goes wrong
-     * on the way: that is a block with reason {@link BlockReason#GOVERNANCE_UNAVAILABLE}.
-     */
+    /** This library's version, as it announces it to the server, for example {@code 0.2.0}. */
+    public static String version() {
+        return ClientVersion.VERSION;
+    }
+
+    @Override
     public AiDecision evaluate(AiRequest request) {
         UUID requestId = requestIdFor(request);
         try {
             EvaluateAiRequestResponse response = blockingStub
                     .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                     .evaluateAiRequest(ProtoMapping.toProto(request, requestId));
-            return ProtoMapping.toDecision(response, requestId);
+            return observed(ProtoMapping.toDecision(response, requestId));
         } catch (RuntimeException e) {
-            return unavailable(requestId, e);
+            return failed(requestId, e);
         }
     }
 
-    /**
-     * Asks for a decision without blocking. The future always completes normally, with the decision
-     * (a block on any failure), within the deadline. Cancelling the future cancels the call.
-     */
+    @Override
     public CompletableFuture<AiDecision> evaluateAsync(AiRequest request) {
         UUID requestId = requestIdFor(request);
         CompletableFuture<AiDecision> result = new CompletableFuture<>();
@@ -89,68 +98,22 @@ public final class AiGovernanceClient implements AutoCloseable {
             asyncStub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                     .evaluateAiRequest(ProtoMapping.toProto(request, requestId), new DecisionObserver(requestId, result));
         } catch (RuntimeException e) {
-            result.complete(unavailable(requestId, e));
+            result.complete(failed(requestId, e));
         }
         return result;
     }
 
     /**
-     * Asks for a decision and returns it only if it is an ALLOW.
+     * The catalog, read from the server on first use (waiting at most the admin deadline), then
+     * kept and refreshed in the background (the builder's {@code catalogRefresh}, 5 minutes by
+     * default) on one daemon thread that {@link #close()} stops. A refresh that fails keeps the last
+     * copy; one that finds a use case retired logs it at ERROR.
      *
-     * @throws AiExecutionBlockedException on anything but an ALLOW
+     * @throws AiGovernanceException if the catalog was never read and cannot be read now
      */
-    public AiDecision requireAllowed(AiRequest request) {
-        AiDecision decision = evaluate(request);
-        if (!decision.allowed()) {
-            throw new AiExecutionBlockedException(decision);
-        }
-        return decision;
-    }
-
-    /**
-     * The guard: runs {@code work} only after an ALLOW, and returns what it returns.
-     *
-     * @throws AiExecutionBlockedException on anything but an ALLOW; the work did not run
-     * @throws E whatever the work throws, unchanged
-     */
-    public <T, E extends Exception> T runIfAllowed(AiRequest request, GovernedWork<T, E> work) throws E {
-        Objects.requireNonNull(work, "work");
-        requireAllowed(request);
-        return work.run();
-    }
-
-    /**
-     * The asynchronous guard, for asynchronous work: calls {@code work} only after an ALLOW and
-     * completes with the stage it returns. On anything but an ALLOW the future completes
-     * exceptionally with {@link AiExecutionBlockedException} and {@code work} is never called.
-     * {@code work} runs on the thread that receives the decision: it should start its work and
-     * return, not block (see {@link #runIfAllowedAsync(AiRequest, Supplier, Executor)}).
-     */
-    public <T> CompletableFuture<T> runIfAllowedAsync(
-            AiRequest request, Supplier<? extends CompletionStage<T>> work) {
-        Objects.requireNonNull(work, "work");
-        return evaluateAsync(request).thenCompose(decision -> {
-            if (!decision.allowed()) {
-                throw new AiExecutionBlockedException(decision);
-            }
-            return work.get();
-        });
-    }
-
-    /**
-     * The asynchronous guard, for blocking work: runs {@code work} on {@code executor} only after an
-     * ALLOW. On anything but an ALLOW the future completes exceptionally with
-     * {@link AiExecutionBlockedException} and {@code work} is never called.
-     */
-    public <T> CompletableFuture<T> runIfAllowedAsync(AiRequest request, Supplier<T> work, Executor executor) {
-        Objects.requireNonNull(work, "work");
-        Objects.requireNonNull(executor, "executor");
-        return evaluateAsync(request).thenApplyAsync(decision -> {
-            if (!decision.allowed()) {
-                throw new AiExecutionBlockedException(decision);
-            }
-            return work.get();
-        }, executor);
+    @Override
+    public UseCaseCatalog useCases() {
+        return catalog.get();
     }
 
     /** The operator helpers, on the same channel. The token needs the operator capabilities. */
@@ -160,16 +123,21 @@ public final class AiGovernanceClient implements AutoCloseable {
 
     /**
      * The channel, for the generated stubs of {@code dev.aigov.api.v1} when the typed API is not
-     * enough. It carries the bearer token, retries and load balancing; set a deadline on every stub
-     * ({@code withDeadlineAfter}), and map failures yourself: this channel does not fail closed.
+     * enough. It carries the bearer token, the client version, retries and load balancing; set a
+     * deadline on every stub ({@code withDeadlineAfter}), and map failures yourself: this channel
+     * does not fail closed.
      */
     public Channel channel() {
-        return channel;
+        return announced;
     }
 
-    /** Shuts the channel down, waiting up to 5 s for open calls. Calls after close are blocks. */
+    /**
+     * Stops the catalog refresh and shuts the channel down, waiting up to 5 s for open calls. Calls
+     * after close are blocks.
+     */
     @Override
     public void close() {
+        catalog.close();
         channel.shutdown();
         try {
             if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -185,12 +153,18 @@ public final class AiGovernanceClient implements AutoCloseable {
         return Objects.requireNonNull(request, "request").requestId().orElseGet(UUID::randomUUID);
     }
 
-    private static AiDecision unavailable(UUID requestId, Throwable error) {
-        return AiDecision.unavailable(requestId, ProtoMapping.toFailure(error), null, null);
+    private AiDecision failed(UUID requestId, Throwable error) {
+        return observed(AiDecision.failed(requestId, ProtoMapping.toFailure(error)));
+    }
+
+    /** A failure the caller must fix is logged once per cause; every decision passes through here. */
+    private AiDecision observed(AiDecision decision) {
+        decision.failure().ifPresent(warnings::onFailure);
+        return decision;
     }
 
     /** Completes the future exactly once: with the answer, or with the block for the failure. */
-    private static final class DecisionObserver
+    private final class DecisionObserver
             implements ClientResponseObserver<EvaluateAiRequestRequest, EvaluateAiRequestResponse> {
 
         private final UUID requestId;
@@ -213,22 +187,24 @@ public final class AiGovernanceClient implements AutoCloseable {
         @Override
         public void onNext(EvaluateAiRequestResponse response) {
             try {
-                result.complete(ProtoMapping.toDecision(response, requestId));
+                result.complete(observed(ProtoMapping.toDecision(response, requestId)));
             } catch (RuntimeException e) {
-                result.complete(unavailable(requestId, e));
+                result.complete(failed(requestId, e));
             }
         }
 
         @Override
         public void onError(Throwable error) {
-            result.complete(unavailable(requestId, error));
+            result.complete(failed(requestId, error));
         }
 
         @Override
         public void onCompleted() {
             // After onNext this does nothing; without it, there was no answer.
-            result.complete(unavailable(requestId,
-                    io.grpc.Status.INTERNAL.withDescription("aigov closed the call without an answer").asException()));
+            if (!result.isDone()) {
+                result.complete(failed(requestId,
+                        io.grpc.Status.INTERNAL.withDescription("aigov closed the call without an answer").asException()));
+            }
         }
     }
 }

@@ -52,6 +52,7 @@ public final class AiGovernanceClientBuilder {
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
     private boolean keepAliveWithoutCalls = true;
     private Executor executor;
+    private Duration catalogRefresh = Duration.ofMinutes(5);
 
     AiGovernanceClientBuilder(String target) {
         this.target = Objects.requireNonNull(target, "target");
@@ -159,6 +160,15 @@ public final class AiGovernanceClientBuilder {
     }
 
     /**
+     * How often {@link AiGovernanceClient#useCases()} refreshes its copy of the catalog in the
+     * background, once it was first read. Default 5 minutes.
+     */
+    public AiGovernanceClientBuilder catalogRefresh(Duration every) {
+        this.catalogRefresh = positive(every, "catalogRefresh");
+        return this;
+    }
+
+    /**
      * Builds the client and its channel, and starts connecting in the background (without waiting),
      * so that the first decision does not pay for the handshakes.
      *
@@ -184,7 +194,7 @@ public final class AiGovernanceClientBuilder {
                 .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .keepAliveWithoutCalls(keepAliveWithoutCalls)
-                .userAgent("aigov-client");
+                .userAgent("aigov-client/" + ClientVersion.VERSION);
         if (authority != null) {
             channel.overrideAuthority(authority);
         }
@@ -194,7 +204,7 @@ public final class AiGovernanceClientBuilder {
         ManagedChannel built = channel.build();
         // Connect now, in the background, so the first decision does not pay for DNS, TCP and TLS.
         built.getState(true);
-        return new AiGovernanceClient(built, deadline, adminDeadline);
+        return new AiGovernanceClient(built, deadline, adminDeadline, catalogRefresh);
     }
 
     private ChannelCredentials tls() {

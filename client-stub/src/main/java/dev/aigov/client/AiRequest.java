@@ -172,24 +172,33 @@ public final class AiRequest {
         }
 
         /**
-         * Declares kinds of data that would be sent, in addition to any declared before. At least one
-         * is required, at most 16 (the server's limit).
+         * Sets the kinds of data that would be sent, replacing any set before. At least one is
+         * required, at most 16 (the server's limit); repeats count once.
          */
         public Builder dataClassifications(DataClassification first, DataClassification... more) {
-            addClassification(first);
+            Set<DataClassification> declared = EnumSet.noneOf(DataClassification.class);
+            addClassification(declared, first);
             for (DataClassification classification : more) {
-                addClassification(classification);
+                addClassification(declared, classification);
             }
-            return this;
+            return replaceClassifications(declared);
         }
 
-        /** Declares kinds of data that would be sent, in addition to any declared before. */
+        /** Sets the kinds of data that would be sent, replacing any set before. */
         public Builder dataClassifications(Collection<DataClassification> classifications) {
-            classifications.forEach(this::addClassification);
+            Set<DataClassification> declared = EnumSet.noneOf(DataClassification.class);
+            classifications.forEach(classification -> addClassification(declared, classification));
+            return replaceClassifications(declared);
+        }
+
+        private Builder replaceClassifications(Set<DataClassification> declared) {
+            dataClassifications.clear();
+            dataClassifications.addAll(declared);
             return this;
         }
 
-        private void addClassification(DataClassification classification) {
+        private static void addClassification(Set<DataClassification> dataClassifications,
+                                              DataClassification classification) {
             Objects.requireNonNull(classification, "dataClassification");
             if (classification == DataClassification.UNRECOGNIZED) {
                 throw new IllegalArgumentException("UNRECOGNIZED is not a classification a request can declare");

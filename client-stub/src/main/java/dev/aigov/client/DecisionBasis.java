@@ -17,5 +17,5 @@ public record DecisionBasis(
         long policyVersion,
         ControlState executionState,
         long controlVersion,
-        Instant evaluatedAt) {
+        Instant evaluatedAt) implements java.io.Serializable {
 }

@@ -44,7 +44,7 @@ final class ProtoMapping {
      */
     static AiDecision toDecision(EvaluateAiRequestResponse response, UUID requestId) {
         if (!response.hasDecision()) {
-            return unreadable(requestId, "aigov answered without a decision", null, null);
+            return untrusted(requestId, "aigov answered without a decision", null, null);
         }
         dev.aigov.api.v1.Decision decision = response.getDecision();
         String decisionId = emptyToNull(decision.getDecisionId());
@@ -52,19 +52,29 @@ final class ProtoMapping {
         return switch (decision.getOutcome()) {
             case OUTCOME_ALLOW -> {
                 if (decisionId == null || auditEventId == null) {
-                    yield unreadable(requestId, "aigov answered ALLOW without a decision id or an audit event id",
+                    yield untrusted(requestId, "aigov answered ALLOW without a decision id or an audit event id",
                             decisionId, auditEventId);
                 }
                 if (decision.getReason() != dev.aigov.api.v1.BlockReason.BLOCK_REASON_UNSPECIFIED
                         || decision.getAllReasonsCount() > 0
                         || decision.getRejectedClassificationsCount() > 0) {
-                    yield unreadable(requestId, "aigov answered ALLOW with block reasons", decisionId, auditEventId);
+                    yield untrusted(requestId, "aigov answered ALLOW with block reasons", decisionId, auditEventId);
                 }
-                // The state the server says it decided on must permit an ALLOW at all.
-                if (decision.getExecutionState() != dev.aigov.api.v1.ControlState.CONTROL_STATE_ENABLED
-                        || decision.getEffectivePolicyMode() != dev.aigov.api.v1.PolicyMode.POLICY_MODE_PRIVATE_ONLY) {
-                    yield unreadable(requestId, "aigov answered ALLOW under execution state " + decision.getExecutionState()
-                            + " and policy mode " + decision.getEffectivePolicyMode(), decisionId, auditEventId);
+                // An ALLOW is trusted only under a state this client knows permits one. A state it does not
+                // know (a newer server's) is a block that names the upgrade; a known one that permits no
+                // ALLOW is an answer that cannot be trusted.
+                PolicyMode mode = fromProto(decision.getEffectivePolicyMode());
+                ControlState state = fromProto(decision.getExecutionState());
+                if (mode == PolicyMode.UNRECOGNIZED || state == ControlState.UNRECOGNIZED) {
+                    yield AiDecision.failed(requestId, GovernanceFailure.clientOutdated("aigov answered ALLOW under "
+                            + (mode == PolicyMode.UNRECOGNIZED
+                                    ? "policy mode number " + decision.getEffectivePolicyModeValue()
+                                    : "execution state number " + decision.getExecutionStateValue())
+                            + ", which this client does not know, so it cannot check the ALLOW"), decisionId, auditEventId);
+                }
+                if (state != ControlState.ENABLED || mode != PolicyMode.PRIVATE_ONLY) {
+                    yield untrusted(requestId, "aigov answered ALLOW under execution state " + state
+                            + " and policy mode " + mode, decisionId, auditEventId);
                 }
                 yield AiDecision.allow(requestId, decisionId, auditEventId, decision.getMessage(), basis(decision));
             }
@@ -76,8 +86,9 @@ final class ProtoMapping {
                     auditEventId,
                     decision.getMessage(),
                     basis(decision));
-            default -> unreadable(requestId,
-                    "aigov answered outcome number " + decision.getOutcomeValue() + ", which this client does not know",
+            case OUTCOME_UNSPECIFIED -> untrusted(requestId, "aigov answered without an outcome", decisionId, auditEventId);
+            default -> AiDecision.failed(requestId, GovernanceFailure.clientOutdated(
+                    "aigov answered outcome number " + decision.getOutcomeValue() + ", which this client does not know"),
                     decisionId, auditEventId);
         };
     }
@@ -109,17 +120,19 @@ final class ProtoMapping {
                 toInstant(decision.getEvaluatedAt()));
     }
 
-    private static AiDecision unreadable(UUID requestId, String what, String decisionId, String auditEventId) {
-        Status status = Status.INTERNAL.withDescription(what);
-        return AiDecision.unavailable(requestId, new GovernanceFailure(status, "", Map.of()), decisionId, auditEventId);
+    private static AiDecision untrusted(UUID requestId, String what, String decisionId, String auditEventId) {
+        return AiDecision.failed(requestId, GovernanceFailure.untrusted(what), decisionId, auditEventId);
     }
 
     /** The failure of a call: its status, and the ErrorInfo the server attached, if any. */
     static GovernanceFailure toFailure(Throwable error) {
         Status status = Status.fromThrowable(error);
-        if (status.isOk()) {
+        StatusCode code = StatusCode.valueOf(status.getCode().name());
+        String description = status.getDescription() == null ? "" : status.getDescription();
+        if (code == StatusCode.OK) {
             // A call cannot fail with OK; a status-less throwable is UNKNOWN.
-            status = Status.UNKNOWN.withCause(error).withDescription(String.valueOf(error));
+            code = StatusCode.UNKNOWN;
+            description = String.valueOf(error);
         }
         com.google.rpc.Status details = StatusProto.fromThrowable(error);
         if (details != null) {
@@ -127,20 +140,29 @@ final class ProtoMapping {
                 if (detail.is(ErrorInfo.class)) {
                     try {
                         ErrorInfo info = detail.unpack(ErrorInfo.class);
-                        return new GovernanceFailure(status, info.getReason(), info.getMetadataMap());
+                        return GovernanceFailure.of(code, info.getReason(), info.getMetadataMap(), description);
                     } catch (InvalidProtocolBufferException e) {
                         break;
                     }
                 }
             }
         }
-        return new GovernanceFailure(status, "", Map.of());
+        return GovernanceFailure.of(code, "", Map.of(), description);
     }
 
     static dev.aigov.api.v1.ProviderClass toProto(ProviderClass providerClass) {
         return switch (providerClass) {
             case LOCAL_PRIVATE -> dev.aigov.api.v1.ProviderClass.PROVIDER_CLASS_LOCAL_PRIVATE;
             case EXTERNAL_PUBLIC -> dev.aigov.api.v1.ProviderClass.PROVIDER_CLASS_EXTERNAL_PUBLIC;
+        };
+    }
+
+    /** A provider class a newer server named that this client does not know is left out. */
+    static java.util.Optional<ProviderClass> fromProto(dev.aigov.api.v1.ProviderClass providerClass) {
+        return switch (providerClass) {
+            case PROVIDER_CLASS_LOCAL_PRIVATE -> java.util.Optional.of(ProviderClass.LOCAL_PRIVATE);
+            case PROVIDER_CLASS_EXTERNAL_PUBLIC -> java.util.Optional.of(ProviderClass.EXTERNAL_PUBLIC);
+            default -> java.util.Optional.empty();
         };
     }
 

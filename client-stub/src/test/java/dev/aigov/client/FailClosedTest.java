@@ -6,6 +6,7 @@ import static dev.aigov.client.FakeDecisionServer.blockDecision;
 import static dev.aigov.client.FakeDecisionServer.fail;
 import static dev.aigov.client.FakeDecisionServer.hang;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import io.grpc.Status;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -23,8 +25,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every way of not getting a trustworthy ALLOW is a block with GOVERNANCE_UNAVAILABLE and the
- * status that caused it, within the deadline, from both the blocking and the async form.
+ * Every way of not getting a trustworthy ALLOW is a block of its failure kind (GOVERNANCE_UNAVAILABLE,
+ * _REJECTED_CALLER, _REJECTED_REQUEST, _CLIENT_OUTDATED) with the status that caused it, within the
+ * deadline, from both the blocking and the async form.
  */
 class FailClosedTest {
 
@@ -53,40 +56,79 @@ class FailClosedTest {
         return AiGovernanceClient.builder(target).plaintext().bearerToken("test-token").deadline(deadline).build();
     }
 
-    static Stream<Arguments> errorStatuses() {
+    /** Every gRPC status code, each with the kind it must read as; the ErrorInfo reasons aigov sends with it. */
+    static Stream<Arguments> everyStatusCode() {
         return Stream.of(
-                Arguments.of(Status.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD"),
-                Arguments.of(Status.UNAUTHENTICATED, "ERROR_REASON_INVALID_CREDENTIAL"),
-                Arguments.of(Status.PERMISSION_DENIED, "ERROR_REASON_WORKSPACE_NOT_PERMITTED"),
-                Arguments.of(Status.ALREADY_EXISTS, "ERROR_REASON_REQUEST_ID_REUSED"),
-                Arguments.of(Status.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE"),
-                Arguments.of(Status.RESOURCE_EXHAUSTED, null),
-                Arguments.of(Status.INTERNAL, null),
-                Arguments.of(Status.UNKNOWN, null),
-                Arguments.of(Status.CANCELLED, null),
-                Arguments.of(Status.UNIMPLEMENTED, null));
+                Arguments.of(Status.Code.OK, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.CANCELLED, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.UNKNOWN, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD", FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.DEADLINE_EXCEEDED, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.NOT_FOUND, "ERROR_REASON_UNKNOWN_CONTROL_KEY", FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.ALREADY_EXISTS, "ERROR_REASON_REQUEST_ID_REUSED", FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.PERMISSION_DENIED, "ERROR_REASON_MISSING_CAPABILITY", FailureKind.REJECTED_CALLER),
+                Arguments.of(Status.Code.PERMISSION_DENIED, "ERROR_REASON_WORKSPACE_NOT_PERMITTED", FailureKind.REJECTED_CALLER),
+                Arguments.of(Status.Code.RESOURCE_EXHAUSTED, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.RESOURCE_EXHAUSTED, "ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS",
+                        FailureKind.REJECTED_CALLER),
+                Arguments.of(Status.Code.FAILED_PRECONDITION, null, FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.ABORTED, "ERROR_REASON_VERSION_CONFLICT", FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.OUT_OF_RANGE, null, FailureKind.REJECTED_REQUEST),
+                Arguments.of(Status.Code.UNIMPLEMENTED, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.INTERNAL, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.UNAVAILABLE, "ERROR_REASON_STORAGE_UNAVAILABLE", FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.UNAVAILABLE, "ERROR_REASON_OVERLOADED", FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.UNAVAILABLE, "ERROR_REASON_STATE_STALE", FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.DATA_LOSS, null, FailureKind.UNAVAILABLE),
+                Arguments.of(Status.Code.UNAUTHENTICATED, "ERROR_REASON_INVALID_CREDENTIAL", FailureKind.REJECTED_CALLER),
+                Arguments.of(Status.Code.UNAUTHENTICATED, "ERROR_REASON_MISSING_CREDENTIAL", FailureKind.REJECTED_CALLER),
+                Arguments.of(Status.Code.UNAVAILABLE, "ERROR_REASON_FROM_A_NEWER_SERVER", FailureKind.UNAVAILABLE));
     }
 
-    @ParameterizedTest
-    @MethodSource("errorStatuses")
-    void everyErrorStatusIsABlockCarryingTheStatusAndErrorReason(Status status, String errorReason) throws Exception {
-        server.otherwiseAnswer(fail(status.withDescription("from the fake"), errorReason));
+    @Test
+    void theTableCoversAll17StatusCodes() {
+        assertThat(everyStatusCode().map(arguments -> arguments.get()[0]).distinct()).hasSize(Status.Code.values().length);
+        assertThat(StatusCode.values()).extracting(Enum::name)
+                .containsExactly(Arrays.stream(Status.Code.values()).map(Enum::name).toArray(String[]::new));
+    }
+
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @MethodSource("everyStatusCode")
+    void everyStatusIsABlockOfItsKindCarryingTheCodeAndErrorReason(Status.Code code, String errorReason, FailureKind kind)
+            throws Exception {
+        server.otherwiseAnswer(fail(Status.fromCode(code).withDescription("from the fake"), errorReason));
 
         for (AiDecision decision : both(Requests.productAnswer())) {
             assertThat(decision.allowed()).isFalse();
-            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.reasons()).containsExactly(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.reasons()).containsExactly(kind.blockReason());
             assertThat(decision.failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.code()).isEqualTo(status.getCode());
-                assertThat(failure.description()).isEqualTo("from the fake");
-                assertThat(failure.errorReason()).isEqualTo(errorReason == null ? "" : errorReason);
-                if (errorReason != null) {
-                    assertThat(failure.errorMetadata()).containsEntry("field", "actor.id");
+                assertThat(failure.kind()).isEqualTo(kind);
+                if (code != Status.Code.OK) {
+                    assertThat(failure.code().name()).isEqualTo(code.name());
+                    assertThat(failure.description()).isEqualTo("from the fake");
+                    assertThat(failure.errorReasonName()).isEqualTo(errorReason == null ? "" : errorReason);
+                    assertThat(failure.errorReason()).isEqualTo(errorReason == null ? ErrorReason.NONE
+                            : errorReason.equals("ERROR_REASON_FROM_A_NEWER_SERVER") ? ErrorReason.UNRECOGNIZED
+                            : ErrorReason.valueOf(errorReason.substring("ERROR_REASON_".length())));
+                } else {
+                    assertThat(failure.code()).isNotEqualTo(StatusCode.OK);
                 }
             });
             assertThat(decision.decisionId()).isEmpty();
             assertThat(decision.basis()).isEmpty();
         }
+        assertTheGuardHolds();
+    }
+
+    private void assertTheGuardHolds() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        assertThatThrownBy(() -> client.runIfAllowed(Requests.productAnswer(), runs::incrementAndGet))
+                .isInstanceOf(AiExecutionBlockedException.class);
+        assertThatThrownBy(() -> client.runIfAllowedAsync(Requests.productAnswer(),
+                () -> java.util.concurrent.CompletableFuture.completedFuture(runs.incrementAndGet()))
+                .get(PATIENT.toMillis(), TimeUnit.MILLISECONDS))
+                .hasCauseInstanceOf(AiExecutionBlockedException.class);
+        assertThat(runs).hasValue(0);
     }
 
     @Test
@@ -95,10 +137,10 @@ class FailClosedTest {
 
         for (AiDecision decision : both(Requests.productAnswer())) {
             assertThat(decision.allowed()).isFalse();
-            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_CLIENT_OUTDATED);
             assertThat(decision.failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.code()).isEqualTo(Status.Code.INTERNAL);
-                assertThat(failure.description()).contains("outcome number 99");
+                assertThat(failure.kind()).isEqualTo(FailureKind.CLIENT_OUTDATED);
+                assertThat(failure.description()).contains("outcome number 99").contains("upgrade aigov-client");
             });
             // The untrusted answer's ids are kept, so the audit event can be found.
             assertThat(decision.decisionId()).isPresent();
@@ -131,6 +173,32 @@ class FailClosedTest {
                 Arguments.of("no decision at all", answerWith(EvaluateAiRequestResponse.getDefaultInstance())));
     }
 
+    static Stream<Arguments> allowsUnderAStateThisClientDoesNotKnow() {
+        return Stream.of(
+                Arguments.of("policy mode number 7", answerWith(allowDecision().setEffectivePolicyModeValue(7).build())),
+                Arguments.of("execution state number 5", answerWith(allowDecision().setExecutionStateValue(5).build())));
+    }
+
+    @ParameterizedTest(name = "an ALLOW under {0}")
+    @MethodSource("allowsUnderAStateThisClientDoesNotKnow")
+    void anAllowUnderAModeOrStateThisClientDoesNotKnowIsABlockNamingTheUpgrade(String what, FakeDecisionServer.Answer answer)
+            throws Exception {
+        server.otherwiseAnswer(answer);
+
+        for (AiDecision decision : both(Requests.productAnswer())) {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_CLIENT_OUTDATED);
+            assertThat(decision.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.kind()).isEqualTo(FailureKind.CLIENT_OUTDATED);
+                assertThat(failure.description()).contains(what).contains("upgrade aigov-client")
+                        .contains(AiGovernanceClient.version());
+            });
+            assertThat(decision.message()).contains("upgrade aigov-client");
+            assertThat(decision.decisionId()).isPresent();
+        }
+        assertTheGuardHolds();
+    }
+
     @ParameterizedTest(name = "an ALLOW with {0}")
     @MethodSource("malformedAllows")
     void anAllowThatIsIncompleteOrContradictoryIsABlock(String what, FakeDecisionServer.Answer answer)
@@ -140,7 +208,7 @@ class FailClosedTest {
         for (AiDecision decision : both(Requests.productAnswer())) {
             assertThat(decision.allowed()).isFalse();
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.INTERNAL);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.INTERNAL);
         }
     }
 
@@ -171,7 +239,7 @@ class FailClosedTest {
             assertThat(decision.allowed()).isFalse();
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
             assertThat(decision.failure()).map(GovernanceFailure::code)
-                    .hasValueSatisfying(code -> assertThat(code).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+                    .hasValueSatisfying(code -> assertThat(code).isIn(StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED));
             assertThat(took).isLessThan(DEADLINE.plus(MARGIN));
 
             AiDecision async = unreachable.evaluateAsync(Requests.productAnswer())
@@ -192,7 +260,7 @@ class FailClosedTest {
 
         assertThat(decision.allowed()).isFalse();
         assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.DEADLINE_EXCEEDED);
         assertThat(took).isBetween(DEADLINE.minusMillis(50), DEADLINE.plus(MARGIN));
     }
 
@@ -205,7 +273,7 @@ class FailClosedTest {
         AiDecision decision = client.evaluateAsync(Requests.productAnswer())
                 .get(DEADLINE.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
 
-        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.DEADLINE_EXCEEDED);
     }
 
     @Test
@@ -215,7 +283,7 @@ class FailClosedTest {
         AiDecision decision = client.evaluate(Requests.productAnswer());
 
         assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-        assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAVAILABLE);
+        assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.UNAVAILABLE);
         assertThat(server.requests).isEmpty();
     }
 
@@ -228,8 +296,8 @@ class FailClosedTest {
                 .build()) {
             AiDecision decision = noToken.evaluate(Requests.productAnswer());
 
-            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAUTHENTICATED);
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_REJECTED_CALLER);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.UNAUTHENTICATED);
             assertThat(server.requests).isEmpty();
         }
     }

@@ -53,6 +53,9 @@ final class FakeDecisionServer implements AutoCloseable {
     private volatile Answer fallback = allow();
     final List<EvaluateAiRequestRequest> requests = new CopyOnWriteArrayList<>();
     final List<Metadata> headers = new CopyOnWriteArrayList<>();
+    /** What ListUseCases answers; a test may change it. */
+    volatile List<dev.aigov.api.v1.UseCase> useCases = List.of(
+            useCase("product_knowledge.answer_draft"), useCase("support_diagnostics.summary_draft"));
 
     private FakeDecisionServer(ServerCredentials credentials) {
         ServerInterceptor recordHeaders = new ServerInterceptor() {
@@ -70,6 +73,13 @@ final class FakeDecisionServer implements AutoCloseable {
                 requests.add(request);
                 Answer next = script.poll();
                 (next == null ? fallback : next).answer(request, response);
+            }
+
+            @Override
+            public void listUseCases(dev.aigov.api.v1.ListUseCasesRequest request,
+                                     StreamObserver<dev.aigov.api.v1.ListUseCasesResponse> response) {
+                response.onNext(dev.aigov.api.v1.ListUseCasesResponse.newBuilder().addAllUseCases(useCases).build());
+                response.onCompleted();
             }
         };
         try {
@@ -135,6 +145,24 @@ final class FakeDecisionServer implements AutoCloseable {
             response.onNext(whole);
             response.onCompleted();
         };
+    }
+
+    static dev.aigov.api.v1.UseCase useCase(String key) {
+        return dev.aigov.api.v1.UseCase.newBuilder().setKey(key).setSourceFamily(key.substring(0, key.indexOf('.')))
+                .addProviderClasses(dev.aigov.api.v1.ProviderClass.PROVIDER_CLASS_LOCAL_PRIVATE)
+                .addDataClassifications(DataClassification.DATA_CLASSIFICATION_OPERATIONAL_METADATA)
+                .setDescription("fake " + key).build();
+    }
+
+    /** Fails the call with this status and an ErrorInfo with this reason and metadata. */
+    static Answer fail(Status status, String errorReason, java.util.Map<String, String> metadata) {
+        return (request, response) -> response.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(
+                com.google.rpc.Status.newBuilder()
+                        .setCode(status.getCode().value())
+                        .setMessage(status.getDescription() == null ? "" : status.getDescription())
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("aigov").setReason(errorReason)
+                                .putAllMetadata(metadata).build()))
+                        .build()));
     }
 
     /** Fails the call with this status, and an ErrorInfo with this reason when one is given. */

@@ -98,7 +98,8 @@ class GuardTest {
         List<CompletableFuture<String>> futures = List.of(
                 client.runIfAllowedAsync(Requests.productAnswer(),
                         () -> CompletableFuture.completedFuture(callTheModel())),
-                client.runIfAllowedAsync(Requests.productAnswer(), this::callTheModel, workers));
+                client.runIfAllowedAsync(Requests.productAnswer(),
+                        () -> CompletableFuture.supplyAsync(this::callTheModel, workers)));
 
         assertThat(futures).allSatisfy(future -> assertThatThrownBy(() -> future.get(PATIENT.toSeconds() + 1, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -111,8 +112,8 @@ class GuardTest {
         assertThat(client.runIfAllowed(Requests.productAnswer(), this::callTheModel)).isEqualTo("draft");
         assertThat(client.runIfAllowedAsync(Requests.productAnswer(),
                 () -> CompletableFuture.completedFuture(callTheModel())).get(5, TimeUnit.SECONDS)).isEqualTo("draft");
-        assertThat(client.runIfAllowedAsync(Requests.productAnswer(), this::callTheModel, workers)
-                .get(5, TimeUnit.SECONDS)).isEqualTo("draft");
+        assertThat(client.runIfAllowedAsync(Requests.productAnswer(),
+                () -> CompletableFuture.supplyAsync(this::callTheModel, workers)).get(5, TimeUnit.SECONDS)).isEqualTo("draft");
         assertThat(workRuns).hasValue(3);
     }
 

@@ -242,7 +242,7 @@ class RealServerTest {
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
             assertThat(decision.failure()).map(GovernanceFailure::code)
-                    .hasValueSatisfying(c -> assertThat(c).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+                    .hasValueSatisfying(c -> assertThat(c).isIn(StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED));
             assertTheGuardHolds(toStopped, request);
         } finally {
             stopping.close();
@@ -262,7 +262,7 @@ class RealServerTest {
             AiDecision decision = timed(() -> toHanging.evaluate(request), deadline);
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.DEADLINE_EXCEEDED);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.DEADLINE_EXCEEDED);
             assertThat(hold.held).hasValue(1);
             assertThat(auditedDecisionIds(decision.requestId())).isEmpty();
             assertTheGuardHolds(toHanging, request);
@@ -279,10 +279,11 @@ class RealServerTest {
 
             AiDecision decision = timed(() -> wrong.evaluate(request), deadline);
 
-            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+            assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_REJECTED_CALLER);
             assertThat(decision.failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                assertThat(failure.errorReason()).isEqualTo("ERROR_REASON_INVALID_CREDENTIAL");
+                assertThat(failure.kind()).isEqualTo(FailureKind.REJECTED_CALLER);
+                assertThat(failure.code()).isEqualTo(StatusCode.UNAUTHENTICATED);
+                assertThat(failure.errorReason()).isEqualTo(ErrorReason.INVALID_CREDENTIAL);
             });
             assertTheGuardHolds(wrong, request);
         }
@@ -297,13 +298,18 @@ class RealServerTest {
 
         try (AiGovernanceClient withoutCapability = clientOf(server, auditOnly, PATIENT);
              AiGovernanceClient elsewhere = clientOf(server, otherWorkspace, PATIENT)) {
-            assertThat(withoutCapability.evaluate(request).failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                assertThat(failure.errorReason()).isEqualTo("ERROR_REASON_MISSING_CAPABILITY");
+            AiDecision missing = withoutCapability.evaluate(request);
+            assertThat(missing.reason()).contains(BlockReason.GOVERNANCE_REJECTED_CALLER);
+            assertThat(missing.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.code()).isEqualTo(StatusCode.PERMISSION_DENIED);
+                assertThat(failure.errorReason()).isEqualTo(ErrorReason.MISSING_CAPABILITY);
+                assertThat(failure.errorMetadata()).containsEntry("capability", "ai.decisions.evaluate");
             });
-            assertThat(elsewhere.evaluate(request).failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.code()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                assertThat(failure.errorReason()).isEqualTo("ERROR_REASON_WORKSPACE_NOT_PERMITTED");
+            AiDecision outside = elsewhere.evaluate(request);
+            assertThat(outside.reason()).contains(BlockReason.GOVERNANCE_REJECTED_CALLER);
+            assertThat(outside.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.code()).isEqualTo(StatusCode.PERMISSION_DENIED);
+                assertThat(failure.errorReason()).isEqualTo(ErrorReason.WORKSPACE_NOT_PERMITTED);
             });
             assertTheGuardHolds(withoutCapability, request);
             assertTheGuardHolds(elsewhere, request);
@@ -314,10 +320,11 @@ class RealServerTest {
     void aMalformedRequestIsABlockNamingTheField() {
         AiDecision decision = client.evaluate(Requests.productAnswer("not a valid id!").build());
 
-        assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
+        assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_REJECTED_REQUEST);
         assertThat(decision.failure()).hasValueSatisfying(failure -> {
-            assertThat(failure.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(failure.errorReason()).isEqualTo("ERROR_REASON_INVALID_FIELD");
+            assertThat(failure.kind()).isEqualTo(FailureKind.REJECTED_REQUEST);
+            assertThat(failure.code()).isEqualTo(StatusCode.INVALID_ARGUMENT);
+            assertThat(failure.errorReason()).isEqualTo(ErrorReason.INVALID_FIELD);
             assertThat(failure.errorMetadata()).containsEntry("field", "workspace_id");
         });
     }
@@ -359,6 +366,50 @@ class RealServerTest {
         }
     }
 
+    @Test
+    void eachDecisionIsAuditedWithTheClientVersionItAnnounced() throws SQLException {
+        AiDecision decision = client.evaluate(Requests.productAnswer(freshWorkspace()).build());
+
+        try (Connection connection = server.dataSource().getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT client_version FROM audit_events WHERE kind = 'ai_decision' AND request_id = ?")) {
+            query.setObject(1, decision.requestId());
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo(AiGovernanceClient.version()).isNotEqualTo("unknown");
+            }
+        }
+    }
+
+    @Test
+    void theCatalogIsTheServersAndEveryUseCaseTheLibraryNamesIsInIt() {
+        UseCaseCatalog catalog = client.useCases();
+
+        assertThat(catalog.missing(UseCase.PRODUCT_KNOWLEDGE_ANSWER_DRAFT, UseCase.SUPPORT_DIAGNOSTICS_SUMMARY_DRAFT)).isEmpty();
+        assertThat(catalog.find(UseCase.SUPPORT_DIAGNOSTICS_SUMMARY_DRAFT)).hasValueSatisfying(entry -> {
+            assertThat(entry.tenantContextPermitted()).isTrue();
+            assertThat(entry.sourceFamily()).isEqualTo(SourceFamily.SUPPORT_DIAGNOSTICS);
+            assertThat(entry.dataClassifications()).containsExactlyInAnyOrder(DataClassification.OPERATIONAL_METADATA,
+                    DataClassification.WORKSPACE_CONFIGURATION, DataClassification.TENANT_CONFIGURATION);
+        });
+        assertThat(catalog.missing(UseCase.of("marketing.copy_draft"))).containsExactly(UseCase.of("marketing.copy_draft"));
+        assertThat(client.useCases()).isSameAs(catalog);
+    }
+
+    @Test
+    void aResumeNeedsNoReason() {
+        ControlScope scope = ControlScope.workspace(freshWorkspace());
+        AiGovernanceAdmin admin = client.admin();
+        long paused = admin.pause(scope, "incident 8").control().version();
+
+        ExecutionControlChange resumed = admin.resume(scope, paused);
+
+        assertThat(resumed.changed()).isTrue();
+        assertThat(resumed.control().state()).isEqualTo(ControlState.ENABLED);
+        assertThat(resumed.control().reason()).isEmpty();
+        assertThat(admin.resume(scope).changed()).isFalse();
+    }
+
     // ---- operator helpers ----
 
     @Test
@@ -393,8 +444,8 @@ class RealServerTest {
 
         assertThatThrownBy(() -> admin.setWorkspacePolicy(workspace, PolicyMode.DISABLED, "stale", 0))
                 .isInstanceOfSatisfying(AiGovernanceException.class, e -> {
-                    assertThat(e.failure().code()).isEqualTo(Status.Code.ABORTED);
-                    assertThat(e.failure().errorReason()).isEqualTo("ERROR_REASON_VERSION_CONFLICT");
+                    assertThat(e.failure().code()).isEqualTo(StatusCode.ABORTED);
+                    assertThat(e.failure().errorReason()).isEqualTo(ErrorReason.VERSION_CONFLICT);
                 });
         assertThat(admin.getWorkspacePolicy(workspace).mode()).isEqualTo(PolicyMode.PRIVATE_ONLY);
     }
@@ -428,12 +479,12 @@ class RealServerTest {
 
             assertThatThrownBy(() -> viewer.admin().setExecutionControl(scope, ControlState.PAUSED, "no right"))
                     .isInstanceOfSatisfying(AiGovernanceException.class, e -> {
-                        assertThat(e.failure().code()).isEqualTo(Status.Code.PERMISSION_DENIED);
-                        assertThat(e.failure().errorReason()).isEqualTo("ERROR_REASON_MISSING_CAPABILITY");
+                        assertThat(e.failure().code()).isEqualTo(StatusCode.PERMISSION_DENIED);
+                        assertThat(e.failure().errorReason()).isEqualTo(ErrorReason.MISSING_CAPABILITY);
                     });
             assertThatThrownBy(() -> client.admin().setExecutionControl(scope, ControlState.PAUSED, ""))
                     .isInstanceOfSatisfying(AiGovernanceException.class,
-                            e -> assertThat(e.failure().code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+                            e -> assertThat(e.failure().code()).isEqualTo(StatusCode.INVALID_ARGUMENT));
             assertThat(viewer.admin().getExecutionControl(scope).effectiveState()).isEqualTo(ControlState.ENABLED);
         }
     }

@@ -68,7 +68,7 @@ class TlsTest {
             AiDecision decision = client.evaluate(Requests.productAnswer());
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.UNAVAILABLE);
             assertThat(server.requests).isEmpty();
         }
     }
@@ -85,7 +85,7 @@ class TlsTest {
             AiDecision decision = client.evaluate(Requests.productAnswer());
 
             assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-            assertThat(decision.failure()).map(GovernanceFailure::code).contains(Status.Code.UNAVAILABLE);
+            assertThat(decision.failure()).map(GovernanceFailure::code).contains(StatusCode.UNAVAILABLE);
             assertThat(server.requests).isEmpty();
         }
     }

@@ -125,7 +125,7 @@ class WireTest {
         AiDecision decision = client.evaluate(Requests.productAnswer());
 
         assertThat(decision.reason()).contains(BlockReason.GOVERNANCE_UNAVAILABLE);
-        assertThat(decision.failure()).map(GovernanceFailure::errorReason).contains("ERROR_REASON_STORAGE_UNAVAILABLE");
+        assertThat(decision.failure()).map(GovernanceFailure::errorReason).contains(ErrorReason.STORAGE_UNAVAILABLE);
         assertThat(server.requests).hasSize(AiGovernanceClientBuilder.DEFAULT_MAX_ATTEMPTS);
     }
 

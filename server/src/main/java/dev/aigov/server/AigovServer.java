@@ -223,9 +223,11 @@ public final class AigovServer {
         // grpc-java's standard per-method metrics (grpc_server_call_duration_seconds...) and the RPC spans.
         telemetry.instrument(builder);
         for (BindableService service : services) {
-            // Outermost first: how the call ended (for the metrics), the concurrency limit (before any work), the tests'
-            // fault injectors, then authentication.
+            // Outermost first: the client's version (on the call's context, for the audit and the metrics), how the call
+            // ended (for the metrics), the concurrency limit (before any work), the tests' fault injectors, then
+            // authentication.
             List<ServerInterceptor> chain = new ArrayList<>();
+            chain.add(new dev.aigov.server.grpc.ClientVersions());
             chain.add(new CallOutcomes(metrics));
             limiter.ifPresent(chain::add);
             chain.addAll(outermost);

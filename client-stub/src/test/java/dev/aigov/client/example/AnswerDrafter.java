@@ -2,6 +2,7 @@ package dev.aigov.client.example;
 
 import dev.aigov.client.Actor;
 import dev.aigov.client.AiExecutionBlockedException;
+import dev.aigov.client.AiGovernance;
 import dev.aigov.client.AiGovernanceClient;
 import dev.aigov.client.AiRequest;
 import dev.aigov.client.DataClassification;
@@ -22,10 +23,11 @@ public final class AnswerDrafter {
 
     private static final System.Logger LOG = System.getLogger(AnswerDrafter.class.getName());
 
-    private final AiGovernanceClient governance;
+    private final AiGovernance governance;
     private final LocalModel model;
 
-    public AnswerDrafter(AiGovernanceClient governance, LocalModel model) {
+    /** Takes the interface, so that a test can hand in an InMemoryAiGovernance instead of a client. */
+    public AnswerDrafter(AiGovernance governance, LocalModel model) {
         this.governance = governance;
         this.model = model;
     }

@@ -5,6 +5,7 @@ import dev.aigov.client.AiGovernanceClient;
 import dev.aigov.client.AiGovernanceException;
 import dev.aigov.client.ControlScope;
 import dev.aigov.client.ControlState;
+import dev.aigov.client.ErrorReason;
 
 /** Pauses AI work for one workspace during an incident, and resumes it afterwards. */
 public final class IncidentSwitch {
@@ -18,18 +19,16 @@ public final class IncidentSwitch {
 
     /** Pauses the workspace; returns the control's version, to resume exactly this pause. */
     public long pause(String workspaceId, String incident) {
-        return admin.setExecutionControl(ControlScope.workspace(workspaceId), ControlState.PAUSED,
-                "incident " + incident).control().version();
+        return admin.pause(ControlScope.workspace(workspaceId), "incident " + incident).control().version();
     }
 
-    /** Resumes the workspace, unless someone changed the control since this pause. */
+    /** Resumes the workspace (no reason needed), unless someone changed the control since this pause. */
     public boolean resume(String workspaceId, long pausedVersion) {
         try {
-            admin.setExecutionControl(ControlScope.workspace(workspaceId), ControlState.ENABLED,
-                    "incident resolved", pausedVersion);
+            admin.resume(ControlScope.workspace(workspaceId), pausedVersion);
             return true;
         } catch (AiGovernanceException e) {
-            if (e.failure().errorReason().equals("ERROR_REASON_VERSION_CONFLICT")) {
+            if (e.failure().errorReason() == ErrorReason.VERSION_CONFLICT) {
                 return false;
             }
             throw e;

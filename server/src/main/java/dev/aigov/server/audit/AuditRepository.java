@@ -97,6 +97,7 @@ public final class AuditRepository {
                 row.setActorId(request.actor().id());
                 row.setActorKind(request.actor().kind().word());
                 row.setCallerSurface(emptyToNull(request.callerSurface()));
+                row.setClientVersion(emptyToNull(request.clientVersion()));
                 row.setDecisionId(made.decisionId());
                 row.setUseCase(request.useCase());
                 row.setProviderClass(request.providerClass().word());
@@ -154,7 +155,8 @@ public final class AuditRepository {
                         row.getUseCase(), Vocabulary.fromWord(ProviderClass.class, row.getProviderClass()),
                         values(DataClassification.class, row.getDataClassifications()), row.getSourceFamily(),
                         new Actor(row.getActorId(), Vocabulary.fromWord(ActorKind.class, row.getActorKind())),
-                        nullToEmpty(row.getCallerSurface()), Optional.ofNullable(row.getRequestId()));
+                        nullToEmpty(row.getCallerSurface()), Optional.ofNullable(row.getRequestId()),
+                        nullToEmpty(row.getClientVersion()));
                 Decision decision = new Decision(values(BlockReason.class, row.getAllReasons()),
                         values(DataClassification.class, row.getRejectedClassifications()),
                         Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()), row.getPolicyVersion(),

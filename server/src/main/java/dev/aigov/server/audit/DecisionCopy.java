@@ -33,7 +33,7 @@ final class DecisionCopy {
             AUDIT_EVENTS.PROVIDER_CLASS, AUDIT_EVENTS.DATA_CLASSIFICATIONS, AUDIT_EVENTS.SOURCE_FAMILY,
             AUDIT_EVENTS.OUTCOME, AUDIT_EVENTS.REASON, AUDIT_EVENTS.ALL_REASONS, AUDIT_EVENTS.REJECTED_CLASSIFICATIONS,
             AUDIT_EVENTS.POLICY_MODE, AUDIT_EVENTS.POLICY_VERSION, AUDIT_EVENTS.CONTROL_STATE, AUDIT_EVENTS.CONTROL_VERSION,
-            AUDIT_EVENTS.MESSAGE);
+            AUDIT_EVENTS.MESSAGE, AUDIT_EVENTS.CLIENT_VERSION);
     private static final String STATEMENT = "COPY " + DSL.using(SQLDialect.POSTGRES).render(AUDIT_EVENTS)
             + " (" + COLUMNS.stream().map(field -> DSL.using(SQLDialect.POSTGRES).render(field.getUnqualifiedName()))
             .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT text)";
@@ -93,7 +93,8 @@ final class DecisionCopy {
         out.append(decision.policyVersion()).append('\t');
         text(out, decision.executionState().word()).append('\t');
         out.append(decision.controlVersion()).append('\t');
-        text(out, decision.message()).append('\n');
+        text(out, decision.message()).append('\t');
+        optional(out, request.clientVersion()).append('\n');
     }
 
     /** An array of vocabulary words, each quoted as an array element. */

@@ -81,7 +81,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                         .setEffectivePolicyMode(ProtoMapping.policyMode(decision.effectivePolicyMode()))
                         .setPolicyVersion(decision.policyVersion())
                         .setExecutionState(ProtoMapping.controlState(decision.executionState()))
-                        .setControlVersion(decision.controlVersion());
+                        .setControlVersion(decision.controlVersion())
+                        .setClientVersion(request.clientVersion());
                 request.dataClassifications().stream().map(ProtoMapping::classification).forEach(details::addDataClassifications);
                 decision.reason().map(ProtoMapping::blockReason).ifPresent(details::setReason);
                 decision.allReasons().stream().map(ProtoMapping::blockReason).forEach(details::addAllReasons);

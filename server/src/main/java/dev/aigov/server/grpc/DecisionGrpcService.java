@@ -98,7 +98,8 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         Actor actor = new Actor(request.getActor().getId(), ProtoMapping.actorKind(request.getActor().getKind(), "actor.kind"));
         return new DecisionRequest(request.getWorkspaceId(), request.getTenantId(), request.getUseCase(),
                 ProtoMapping.providerClass(request.getProviderClass(), "provider_class"), classifications,
-                request.getSourceFamily(), actor, request.getCallerSurface(), ProtoMapping.requestId(request.getRequestId()));
+                request.getSourceFamily(), actor, request.getCallerSurface(), ProtoMapping.requestId(request.getRequestId()),
+                ClientVersions.current());
     }
 
     static Decision toProto(RecordedDecision recorded) {

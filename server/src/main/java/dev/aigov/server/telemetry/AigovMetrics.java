@@ -44,6 +44,9 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     static final AttributeKey<String> PROVIDER_CLASS = AttributeKey.stringKey("provider_class");
     static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
     static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
+    static final AttributeKey<String> CLIENT_VERSION = AttributeKey.stringKey("client_version");
+    /** Distinct client versions counted by name; any further one counts as "other" (labels stay bounded). */
+    static final int CLIENT_VERSIONS_NAMED = 32;
     private static final Attributes COMMITTED = Attributes.of(RESULT, "committed");
     private static final Attributes FAILED = Attributes.of(RESULT, "failed");
     private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
@@ -62,6 +65,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     private final LongHistogram batchSize;
     private final LongCounter overloadRefusals;
     private final LongCounter authFailures;
+    private final LongCounter evaluationsByClient;
+    private final ConcurrentMap<String, Attributes> clientVersions = new ConcurrentHashMap<>();
     private final ConcurrentMap<Labels, Attributes> decisionLabels = new ConcurrentHashMap<>();
     private final List<AutoCloseable> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -90,6 +95,9 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
         this.authFailures = meter.counterBuilder("aigov.auth.failures").setUnit("{call}")
                 .setDescription("Calls refused for their caller (credential, capability, failed-authentication budget), by reason")
                 .build();
+        this.evaluationsByClient = meter.counterBuilder("aigov.client.evaluations").setUnit("{call}")
+                .setDescription("EvaluateAiRequest calls by the aigov-client version the caller announced (none: no header; "
+                        + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)").build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
         CALLER_REFUSALS.forEach(reason -> authFailures.add(0, Attributes.of(REASON, label(reason))));
@@ -101,6 +109,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     public Observation started() {
         long start = System.nanoTime();
         Span span = Span.current();
+        evaluationsByClient.add(1, clientVersionLabel(dev.aigov.server.grpc.ClientVersions.current()));
         return new Observation() {
             @Override
             public void decided(DecisionRequest request, RecordedDecision recorded) {
@@ -132,6 +141,16 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
         Labels labels = new Labels(outcome, reason, useCaseLabel(request.useCase()), Vocabulary.word(request.providerClass()));
         return decisionLabels.computeIfAbsent(labels, l -> Attributes.of(OUTCOME, l.outcome(), REASON, l.reason(),
                 USE_CASE, l.useCase(), PROVIDER_CLASS, l.providerClass()));
+    }
+
+    private Attributes clientVersionLabel(String version) {
+        Attributes known = clientVersions.get(version);
+        if (known != null) {
+            return known;
+        }
+        String label = version.isEmpty() ? "none" : clientVersions.size() < CLIENT_VERSIONS_NAMED ? version : "other";
+        Attributes attributes = Attributes.of(CLIENT_VERSION, label);
+        return label.equals("other") ? attributes : clientVersions.computeIfAbsent(version, v -> attributes);
     }
 
     private String useCaseLabel(String useCase) {

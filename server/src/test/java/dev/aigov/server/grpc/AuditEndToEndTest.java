@@ -184,8 +184,9 @@ class AuditEndToEndTest extends EndToEndTest {
         // And the contract has no field a prompt, a document or model output could be put in.
         assertThat(stringFieldNames(AuditEvent.getDescriptor())).containsExactlyInAnyOrder(
                 "event_id", "workspace_id", "tenant_id", "principal", "caller_surface", "request_id");
+        // client_version is bounded by the server to 64 of [A-Za-z0-9._+-], whatever the header said.
         assertThat(stringFieldNames(DecisionAudit.getDescriptor())).containsExactlyInAnyOrder(
-                "decision_id", "use_case", "source_family");
+                "decision_id", "use_case", "source_family", "client_version");
         assertThat(stringFieldNames(Actor.getDescriptor())).containsExactly("id");
     }
 

@@ -93,6 +93,8 @@ class MetricsEndToEndTest {
         assertThat(delta(before, after, decided, Map.of())).isEqualTo(10);
         assertThat(delta(before, after, "aigov_decision_duration_seconds_count", Map.of())).isEqualTo(10);
         assertThat(delta(before, after, "aigov_auth_failures_total", Map.of("reason", "invalid_credential"))).isEqualTo(2);
+        // These test stubs announce no client version.
+        assertThat(delta(before, after, "aigov_client_evaluations_total", Map.of("client_version", "none"))).isEqualTo(10);
         assertThat(delta(before, after, "grpc_server_call_duration_seconds_count",
                 Map.of("grpc_method", "aigov.v1.DecisionService/EvaluateAiRequest", "grpc_status", "OK"))).isEqualTo(10);
         assertThat(delta(before, after, "grpc_server_call_duration_seconds_count",

@@ -14,6 +14,10 @@ import java.util.UUID;
  * @param tenantId         empty when the request names no tenant
  * @param dataClassifications the declared classifications, without repeats, in the order first declared
  * @param callerSurface    empty when not given
+ * @param clientVersion    the calling aigov-client's version as it announced it, normalised by
+ *                         {@link Vocabulary#clientVersion}: empty when not announced, never longer than
+ *                         {@link Vocabulary#MAX_CLIENT_VERSION_LENGTH}. Metadata for the audit trail;
+ *                         it takes no part in the decision, nor in the request's idempotency fingerprint.
  */
 public record DecisionRequest(
         String workspaceId,
@@ -24,7 +28,8 @@ public record DecisionRequest(
         String sourceFamily,
         Actor actor,
         String callerSurface,
-        Optional<UUID> requestId) {
+        Optional<UUID> requestId,
+        String clientVersion) {
 
     public static final int MAX_CLASSIFICATIONS = 16;
 
@@ -46,6 +51,15 @@ public record DecisionRequest(
         }
         callerSurface = Vocabulary.optionalId("caller_surface", callerSurface);
         Objects.requireNonNull(requestId, "requestId");
+        clientVersion = Vocabulary.clientVersion(clientVersion);
+    }
+
+    /** A request whose caller announced no client version. */
+    public DecisionRequest(String workspaceId, String tenantId, String useCase, ProviderClass providerClass,
+                           List<DataClassification> dataClassifications, String sourceFamily, Actor actor,
+                           String callerSurface, Optional<UUID> requestId) {
+        this(workspaceId, tenantId, useCase, providerClass, dataClassifications, sourceFamily, actor, callerSurface,
+                requestId, "");
     }
 
     /** How many classifications a request may declare, counted as sent (repeats included): 1 to 16. */

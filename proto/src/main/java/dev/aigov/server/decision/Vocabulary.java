@@ -69,6 +69,27 @@ public final class Vocabulary {
         return reason;
     }
 
+    /** The most characters of a recorded client version. */
+    public static final int MAX_CLIENT_VERSION_LENGTH = 64;
+
+    /** What is recorded for a client version that is not one: the header is the caller's, so it is never trusted. */
+    public static final String INVALID_CLIENT_VERSION = "invalid";
+
+    private static final Pattern CLIENT_VERSION = Pattern.compile("[A-Za-z0-9._+-]{1," + MAX_CLIENT_VERSION_LENGTH + "}");
+
+    /**
+     * A client's announced version as recorded: empty when absent, {@value #INVALID_CLIENT_VERSION}
+     * when it is not 1 to 64 of {@code [A-Za-z0-9._+-]} (a hostile header can neither bloat nor break
+     * an audit row, nor fail a decision: it is metadata, not input to the rules).
+     */
+    public static String clientVersion(String announced) {
+        if (announced == null || announced.isBlank()) {
+            return "";
+        }
+        String version = announced.strip();
+        return CLIENT_VERSION.matcher(version).matches() ? version : INVALID_CLIENT_VERSION;
+    }
+
     /** Like {@link #requireId} for an optional id: empty means absent. */
     public static String optionalId(String field, String value) {
         return value == null || value.isEmpty() ? "" : requireId(field, value);

@@ -1,0 +1,246 @@
+package dev.aigov.client.testing;
+
+import dev.aigov.client.AiDecision;
+import dev.aigov.client.AiGovernance;
+import dev.aigov.client.AiRequest;
+import dev.aigov.client.ApprovedUseCase;
+import dev.aigov.client.BlockReason;
+import dev.aigov.client.ControlScope;
+import dev.aigov.client.ControlState;
+import dev.aigov.client.DataClassification;
+import dev.aigov.client.DecisionBasis;
+import dev.aigov.client.FailureKind;
+import dev.aigov.client.GovernanceFailure;
+import dev.aigov.client.PolicyMode;
+import dev.aigov.client.ProviderClass;
+import dev.aigov.client.SourceFamily;
+import dev.aigov.client.StatusCode;
+import dev.aigov.client.UseCase;
+import dev.aigov.client.UseCaseCatalog;
+import dev.aigov.server.decision.Actor;
+import dev.aigov.server.decision.ActorKind;
+import dev.aigov.server.decision.Catalog;
+import dev.aigov.server.decision.ControlStatus;
+import dev.aigov.server.decision.Decision;
+import dev.aigov.server.decision.DecisionRequest;
+import dev.aigov.server.decision.PolicyStatus;
+import dev.aigov.server.decision.Rules;
+import dev.aigov.server.decision.Snapshot;
+import dev.aigov.server.error.InvalidField;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * InMemoryAiGovernance is an {@link AiGovernance} for the tests of a service's guard code: it
+ * decides in memory with the server's own rules, catalog and precedence (the same classes the
+ * server runs, from aigov-proto, not a copy), and lets the test set the state and read what it
+ * decided.
+ *
+ * <ul>
+ *   <li>State, as on a fresh server: every workspace is {@code disabled} until
+ *       {@link #setPolicyMode} says otherwise; {@link #pause} and {@link #resume} a
+ *       {@link ControlScope}, global or one workspace.
+ *   <li>Failures: {@link #failNext(FailureKind)} makes the next decision the client's own block of
+ *       that kind, {@link #failAlways} every one until {@link #stopFailing()}.
+ *   <li>What happened: {@link #evaluations()} lists every request and its decision, in order.
+ * </ul>
+ *
+ * <p>A malformed request (a workspace id that is not {@code [A-Za-z0-9._:-]{1,128}}, say) is a
+ * {@link FailureKind#REJECTED_REQUEST} block naming the field, as the server answers it. Not
+ * modelled: request-id replays, audit events, deadlines. Thread-safe.
+ *
+ * <pre>{@code
+ * InMemoryAiGovernance governance = new InMemoryAiGovernance()
+ *         .setPolicyMode("ws-1", PolicyMode.PRIVATE_ONLY);
+ * AnswerDrafter drafter = new AnswerDrafter(governance, model);
+ * }</pre>
+ */
+public final class InMemoryAiGovernance implements AiGovernance {
+
+    /** One decision this instance made, and the request it answered. */
+    public record Evaluation(AiRequest request, AiDecision decision) {
+    }
+
+    private final Catalog catalog = Catalog.CURRENT;
+    private final Clock clock;
+    private final Map<String, PolicyStatus> policies = new HashMap<>();
+    private final Map<String, ControlStatus> workspaceControls = new HashMap<>();
+    private ControlStatus globalControl = ControlStatus.NEVER_CHANGED;
+    private final Deque<GovernanceFailure> nextFailures = new ArrayDeque<>();
+    private GovernanceFailure alwaysFailing;
+    private final List<Evaluation> evaluations = new ArrayList<>();
+
+    /** A fresh state: every workspace disabled, nothing paused, no failures. */
+    public InMemoryAiGovernance() {
+        this(Clock.systemUTC());
+    }
+
+    /** A fresh state whose decisions are dated by {@code clock}. */
+    public InMemoryAiGovernance(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Sets a workspace's policy mode, as {@code SetWorkspacePolicy} would: a different mode is a new
+     * version; the mode already in force (disabled, for a workspace that never set one) changes nothing.
+     */
+    public synchronized InMemoryAiGovernance setPolicyMode(String workspaceId, PolicyMode mode) {
+        Objects.requireNonNull(workspaceId, "workspaceId");
+        if (Objects.requireNonNull(mode, "mode") == PolicyMode.UNRECOGNIZED) {
+            throw new IllegalArgumentException("UNRECOGNIZED cannot be set");
+        }
+        PolicyStatus current = policies.getOrDefault(workspaceId, PolicyStatus.DEFAULT);
+        dev.aigov.server.decision.PolicyMode next = core(dev.aigov.server.decision.PolicyMode.class, mode);
+        if (current.mode() != next) {
+            policies.put(workspaceId, new PolicyStatus(next, current.version() + 1));
+        }
+        return this;
+    }
+
+    /** Pauses AI execution at a scope: the global one stops every workspace. */
+    public synchronized InMemoryAiGovernance pause(ControlScope scope) {
+        return setControl(scope, dev.aigov.server.decision.ControlState.PAUSED);
+    }
+
+    /** Resumes AI execution at a scope. Resuming a workspace does not lift a global pause. */
+    public synchronized InMemoryAiGovernance resume(ControlScope scope) {
+        return setControl(scope, dev.aigov.server.decision.ControlState.ENABLED);
+    }
+
+    private InMemoryAiGovernance setControl(ControlScope scope, dev.aigov.server.decision.ControlState state) {
+        Objects.requireNonNull(scope, "scope");
+        ControlStatus current = scope.workspaceId().map(id -> workspaceControls.getOrDefault(id, ControlStatus.NEVER_CHANGED))
+                .orElse(globalControl);
+        ControlStatus next = current.state() == state ? current : new ControlStatus(state, current.version() + 1);
+        scope.workspaceId().ifPresentOrElse(id -> workspaceControls.put(id, next), () -> globalControl = next);
+        return this;
+    }
+
+    /** Makes the next decision the client's own block of this kind (after any already queued). */
+    public synchronized InMemoryAiGovernance failNext(FailureKind kind) {
+        return failNext(typical(kind));
+    }
+
+    /** Makes the next decision the client's own block for this failure (after any already queued). */
+    public synchronized InMemoryAiGovernance failNext(GovernanceFailure failure) {
+        nextFailures.add(Objects.requireNonNull(failure, "failure"));
+        return this;
+    }
+
+    /** Makes every decision the client's own block of this kind, until {@link #stopFailing()}: an outage, say. */
+    public synchronized InMemoryAiGovernance failAlways(FailureKind kind) {
+        alwaysFailing = typical(kind);
+        return this;
+    }
+
+    /** Clears every injected failure. */
+    public synchronized InMemoryAiGovernance stopFailing() {
+        nextFailures.clear();
+        alwaysFailing = null;
+        return this;
+    }
+
+    /** Every decision made so far, with its request, oldest first. */
+    public synchronized List<Evaluation> evaluations() {
+        return List.copyOf(evaluations);
+    }
+
+    /** The decisions made so far, oldest first. */
+    public synchronized List<AiDecision> decisions() {
+        return evaluations.stream().map(Evaluation::decision).toList();
+    }
+
+    /** The last decision made, if any. */
+    public synchronized Optional<AiDecision> lastDecision() {
+        return evaluations.isEmpty() ? Optional.empty() : Optional.of(evaluations.getLast().decision());
+    }
+
+    @Override
+    public synchronized AiDecision evaluate(AiRequest request) {
+        Objects.requireNonNull(request, "request");
+        UUID requestId = request.requestId().orElseGet(UUID::randomUUID);
+        AiDecision decision = decide(request, requestId);
+        evaluations.add(new Evaluation(request, decision));
+        return decision;
+    }
+
+    /** Decides at once; the future is already complete. */
+    @Override
+    public CompletableFuture<AiDecision> evaluateAsync(AiRequest request) {
+        return CompletableFuture.completedFuture(evaluate(request));
+    }
+
+    /** The server's catalog, from the same source the server reads it from. */
+    @Override
+    public UseCaseCatalog useCases() {
+        return new UseCaseCatalog(catalog.useCases().stream().map(InMemoryAiGovernance::entry).toList(), clock.instant());
+    }
+
+    private AiDecision decide(AiRequest request, UUID requestId) {
+        GovernanceFailure injected = nextFailures.isEmpty() ? alwaysFailing : nextFailures.poll();
+        if (injected != null) {
+            return AiDecision.failed(requestId, injected);
+        }
+        DecisionRequest domain;
+        try {
+            domain = toDomain(request, requestId);
+        } catch (InvalidField invalid) {
+            return AiDecision.failed(requestId, GovernanceFailure.of(StatusCode.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD",
+                    invalid.metadata(), invalid.getMessage()));
+        }
+        Snapshot snapshot = new Snapshot(globalControl,
+                workspaceControls.getOrDefault(domain.workspaceId(), ControlStatus.NEVER_CHANGED),
+                policies.getOrDefault(domain.workspaceId(), PolicyStatus.DEFAULT));
+        Decision decision = Rules.evaluate(domain, snapshot, catalog);
+        DecisionBasis basis = new DecisionBasis(
+                PolicyMode.valueOf(decision.effectivePolicyMode().name()), decision.policyVersion(),
+                ControlState.valueOf(decision.executionState().name()), decision.controlVersion(), clock.instant());
+        String decisionId = UUID.randomUUID().toString();
+        String auditEventId = UUID.randomUUID().toString();
+        if (decision.allowed()) {
+            return AiDecision.allow(requestId, decisionId, auditEventId, decision.message(), basis);
+        }
+        return AiDecision.block(requestId,
+                decision.allReasons().stream().map(reason -> BlockReason.valueOf(reason.name())).toList(),
+                decision.rejectedClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList(),
+                decisionId, auditEventId, decision.message(), basis);
+    }
+
+    private static DecisionRequest toDomain(AiRequest request, UUID requestId) {
+        return new DecisionRequest(request.workspaceId(), request.tenantId().orElse(""), request.useCase().key(),
+                core(dev.aigov.server.decision.ProviderClass.class, request.providerClass()),
+                request.dataClassifications().stream()
+                        .map(c -> core(dev.aigov.server.decision.DataClassification.class, c)).toList(),
+                request.sourceFamily().name(),
+                new Actor(request.actor().id(), core(ActorKind.class, request.actor().kind())),
+                request.callerSurface().orElse(""), Optional.of(requestId));
+    }
+
+    private static ApprovedUseCase entry(dev.aigov.server.decision.UseCase useCase) {
+        EnumSet<ProviderClass> providerClasses = EnumSet.noneOf(ProviderClass.class);
+        useCase.providerClasses().forEach(c -> providerClasses.add(ProviderClass.valueOf(c.name())));
+        EnumSet<DataClassification> classifications = EnumSet.noneOf(DataClassification.class);
+        useCase.dataClassifications().forEach(c -> classifications.add(DataClassification.valueOf(c.name())));
+        return new ApprovedUseCase(UseCase.of(useCase.key()), SourceFamily.of(useCase.sourceFamily()),
+                useCase.tenantContextPermitted(), providerClasses, classifications, useCase.description());
+    }
+
+    /** The client's vocabulary and the core's share their names; a name the core lacks is a bug here. */
+    private static <E extends Enum<E>> E core(Class<E> type, Enum<?> value) {
+        return Enum.valueOf(type, value.name());
+    }
+
+    private static GovernanceFailure typical(FailureKind kind) {
+        return AiDecision.testFailure(Objects.requireNonNull(kind, "kind")).failure().orElseThrow();
+    }
+}
