@@ -7,6 +7,8 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.opentelemetry.GrpcOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -53,6 +55,7 @@ public final class AiGovernanceClientBuilder {
     private boolean keepAliveWithoutCalls = true;
     private Executor executor;
     private Duration catalogRefresh = Duration.ofMinutes(5);
+    private OpenTelemetry openTelemetry;
 
     AiGovernanceClientBuilder(String target) {
         this.target = Objects.requireNonNull(target, "target");
@@ -169,6 +172,18 @@ public final class AiGovernanceClientBuilder {
     }
 
     /**
+     * Reports this client's calls through {@code openTelemetry} (off unless given): grpc-java's
+     * standard client metrics ({@code grpc.client.call.duration}, {@code grpc.client.attempt.*}, by
+     * method and status, from grpc-opentelemetry), and the caller's trace context with every call
+     * (W3C {@code traceparent}, as its propagators say), so that aigov's span of each decision joins
+     * the caller's trace.
+     */
+    public AiGovernanceClientBuilder openTelemetry(OpenTelemetry openTelemetry) {
+        this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+        return this;
+    }
+
+    /**
      * Builds the client and its channel, and starts connecting in the background (without waiting),
      * so that the first decision does not pay for the handshakes.
      *
@@ -200,6 +215,12 @@ public final class AiGovernanceClientBuilder {
         }
         if (executor != null) {
             channel.executor(executor);
+        }
+        if (openTelemetry != null) {
+            GrpcOpenTelemetry.newBuilder().sdk(openTelemetry).build().configureChannelBuilder(channel);
+            if (!TraceContextPropagation.grpcTracesCalls()) {
+                channel.intercept(new TraceContextPropagation(openTelemetry.getPropagators().getTextMapPropagator()));
+            }
         }
         ManagedChannel built = channel.build();
         // Connect now, in the background, so the first decision does not pay for DNS, TCP and TLS.
