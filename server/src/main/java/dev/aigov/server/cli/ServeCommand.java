@@ -100,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + "the latency), a number (fixed), or off (env AIGOV_CONCURRENCY_LIMIT, default ${DEFAULT-VALUE}).")
     String concurrencyLimit;
 
-    @Option(names = "--concurrency-limit-max", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT_MAX:-2000}",
+    @Option(names = "--concurrency-limit-max", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT_MAX:-4000}",
             description = "The adaptive limit's ceiling (env AIGOV_CONCURRENCY_LIMIT_MAX, default ${DEFAULT-VALUE}).")
     int concurrencyLimitMax;
 

@@ -15,8 +15,8 @@ import java.util.Objects;
  *                     controls), so that an operator can pause AI during an overload; at least one call
  */
 public record OverloadConfig(Mode mode, int limit, int maxLimit, double controlShare) {
-    public static final OverloadConfig DEFAULT = new OverloadConfig(Mode.ADAPTIVE, 512, 2000, 0.1);
-    public static final OverloadConfig OFF = new OverloadConfig(Mode.OFF, 512, 2000, 0.1);
+    public static final OverloadConfig DEFAULT = new OverloadConfig(Mode.ADAPTIVE, 1000, 4000, 0.1);
+    public static final OverloadConfig OFF = new OverloadConfig(Mode.OFF, 1000, 4000, 0.1);
 
     public enum Mode {
         ADAPTIVE,

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The child spans of an evaluation, behind the hot path's seams: reading the decision state, and
- * waiting for the audit commit. Each is a child of the RPC's span (current on the call's thread).
+ * waiting for the audit commit. Each is a child of the RPC's span (current on the call's thread),
+ * and made only when that span is sampled.
  */
 public final class TracedDecisions {
     private TracedDecisions() {
@@ -21,6 +22,9 @@ public final class TracedDecisions {
     /** Each state read, as a span {@code aigov.state.read}. */
     public static SnapshotSource snapshots(SnapshotSource source, Tracer tracer) {
         return workspaceId -> {
+            if (!Span.current().isRecording()) {
+                return source.snapshotFor(workspaceId);  // an unsampled call: no child is kept either
+            }
             Span span = tracer.spanBuilder("aigov.state.read").startSpan();
             try {
                 Snapshot snapshot = source.snapshotFor(workspaceId);
@@ -38,6 +42,9 @@ public final class TracedDecisions {
     /** Each decision's wait for its durable record, as a span {@code aigov.audit.commit}. */
     public static DecisionRecorder recorder(DecisionRecorder recorder, Tracer tracer) {
         return pending -> {
+            if (!Span.current().isRecording()) {
+                return recorder.record(pending);
+            }
             Span span = tracer.spanBuilder("aigov.audit.commit").startSpan();
             span.setAttribute("aigov.decision.id", pending.decisionId().toString());
             CompletableFuture<RecordedDecision> recorded;
