@@ -7,8 +7,9 @@
 #
 #   server/bench/compare-hot-paths.sh [--build] [--fsync on|off] [--warmup 5s] [--duration 10s]
 #       [--concurrency 1,8,32,64] [--rates 1000,5000,10000] [--modes "naive batched"]
-#       (modes: naive, batched, telemetry-off, telemetry-on, limiter-off, limiter-on; see mode_env)
+#       (modes: naive, batched, telemetry-off, telemetry-on, limiter-off, limiter-on, baseline; see mode_env)
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
+#       [--together "modeA modeB"]  (both servers at once, each loaded at each --rates; their CPU per decision)
 #
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
 # BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM,
@@ -32,6 +33,7 @@ WORKSPACES=1000
 TOGGLES=200
 REVOCATIONS=50
 PROPAGATION=yes
+TOGETHER=
 OUT_DIR=
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -50,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --revocations) REVOCATIONS=$2; shift 2 ;;
     --no-propagation) PROPAGATION=no; shift ;;
     --out) OUT_DIR=$2; shift 2 ;;
+    --together) TOGETHER=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -190,7 +193,8 @@ PY
 # A mode's server settings. naive and batched are the hot paths (metrics served, adaptive limit, no
 # OTLP). telemetry-off / telemetry-on: batched with no metrics port and no export, against metrics
 # served (and scraped every 5 s) plus every span and metric exported by OTLP. limiter-off /
-# limiter-on: batched without and with the adaptive concurrency limit.
+# limiter-on: batched without and with the adaptive concurrency limit. baseline: batched, served by
+# the jar in AIGOV_BASELINE_JAR (an earlier build; the load generator stays this one).
 mode_env() {
   local mode=$1 metrics_port=$2
   case "$mode" in
@@ -198,6 +202,7 @@ mode_env() {
     batched|limiter-on) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=adaptive" ;;
     limiter-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=off" ;;
     telemetry-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=0" ;;
+    baseline) echo "AIGOV_HOT_PATH=batched" ;;
     telemetry-on) start_otlp_sink
       echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_SINK_PORT OTEL_METRIC_EXPORT_INTERVAL=5000" ;;
     *) echo "unknown mode: $mode" >&2; return 2 ;;
@@ -211,7 +216,11 @@ start_server() {
   metrics_port=$(free_port)
   settings=$(mode_env "$mode" "$metrics_port")
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording); settings are words
-  env "${DB_ENV[@]}" $settings "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$JAR" serve --bind 127.0.0.1 --port "$port" \
+  local server_jar=$JAR
+  if [[ $mode == baseline ]]; then
+    server_jar=${AIGOV_BASELINE_JAR:?baseline mode needs AIGOV_BASELINE_JAR, the jar of the earlier build}
+  fi
+  env "${DB_ENV[@]}" $settings "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$server_jar" serve --bind 127.0.0.1 --port "$port" \
     >"$WORK/$name.log" 2>&1 &
   local pid=$!
   SERVER_PIDS+=("$pid")
@@ -232,6 +241,54 @@ echo "aigov hot paths, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(cd 
 echo "each point: warm-up $WARMUP, measured $DURATION; $WORKSPACES workspaces"
 RESULTS=()
 UNSAFE=no
+
+# CPU seconds (user + system) a process has used so far, from /proc.
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+if [[ -n $TOGETHER ]]; then
+  # Two servers at once on the same machine and database, each under its own open-loop generator at the
+  # same rate: whatever the machine does to one (a slower moment, another tenant), it does to the other.
+  # Compared by the server's CPU per decision, which a fixed rate leaves as the only thing that differs.
+  read -r MODE_A MODE_B <<<"$TOGETHER"
+  start_server "$MODE_A" "server-$MODE_A"; PID_A=$STARTED_PID; PORT_A=$STARTED_PORT
+  start_server "$MODE_B" "server-$MODE_B"; PID_B=$STARTED_PID; PORT_B=$STARTED_PORT
+  echo "together: $MODE_A (pid $PID_A) and $MODE_B (pid $PID_B), each at ${RATES} decisions/s offered"
+  for rate in ${RATES//,/ }; do
+    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+      --workspace-prefix "a-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-a.json" >/dev/null &
+    WA=$!
+    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+      --workspace-prefix "b-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-b.json" >/dev/null &
+    WB=$!
+    wait "$WA" "$WB"
+    A0=$(cpu_seconds "$PID_A"); B0=$(cpu_seconds "$PID_B")
+    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+      --workspace-prefix "a-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_A-$rate.json" >"$WORK/$MODE_A-$rate.txt" &
+    WA=$!
+    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+      --workspace-prefix "b-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_B-$rate.json" >"$WORK/$MODE_B-$rate.txt" &
+    WB=$!
+    wait "$WA" "$WB"
+    A1=$(cpu_seconds "$PID_A"); B1=$(cpu_seconds "$PID_B")
+    python3 - "$WORK/$MODE_A-$rate.json" "$WORK/$MODE_B-$rate.json" "$A0" "$A1" "$B0" "$B1" "$MODE_A" "$MODE_B" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+a, b = (r[0] if isinstance(r, list) else r.get('runs', [r])[0] for r in (a, b))
+a0, a1, b0, b1 = map(float, sys.argv[3:7])
+calls_a = a['answered'] + a['errorCount']; calls_b = b['answered'] + b['errorCount']
+cpu_a = (a1 - a0) * 1e6 / max(1, calls_a); cpu_b = (b1 - b0) * 1e6 / max(1, calls_b)
+print(f"{sys.argv[7]:>14}: {a['achievedRate']:,.0f}/s sent, p50 {a['latencyMs']['p50']:.2f} ms, p99 {a['latencyMs']['p99']:.2f} ms, "
+      f"{a['errorCount']} errors {a['errors'] or ''}, server CPU {cpu_a:.1f} us per call")
+print(f"{sys.argv[8]:>14}: {b['achievedRate']:,.0f}/s sent, p50 {b['latencyMs']['p50']:.2f} ms, p99 {b['latencyMs']['p99']:.2f} ms, "
+      f"{b['errorCount']} errors {b['errors'] or ''}, server CPU {cpu_b:.1f} us per call")
+print(f"{'':>14}  {sys.argv[8]} / {sys.argv[7]}: {cpu_b / cpu_a:.3f}x the CPU per call")
+PY
+  done
+  exit 0
+fi
+
 for mode in $MODES; do
   echo
   echo "== $mode =="

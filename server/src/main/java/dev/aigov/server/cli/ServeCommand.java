@@ -100,8 +100,9 @@ public final class ServeCommand implements Callable<Integer> {
                     + "the latency), a number (fixed), or off (env AIGOV_CONCURRENCY_LIMIT, default ${DEFAULT-VALUE}).")
     String concurrencyLimit;
 
-    @Option(names = "--concurrency-limit-max", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT_MAX:-4000}",
-            description = "The adaptive limit's ceiling (env AIGOV_CONCURRENCY_LIMIT_MAX, default ${DEFAULT-VALUE}).")
+    @Option(names = "--concurrency-limit-max", defaultValue = "${env:AIGOV_CONCURRENCY_LIMIT_MAX:-1000}",
+            description = "The adaptive limit's ceiling, where it starts; under an overload it comes down to 256 "
+                    + "(env AIGOV_CONCURRENCY_LIMIT_MAX, default ${DEFAULT-VALUE}).")
     int concurrencyLimitMax;
 
     @Mixin

@@ -15,8 +15,8 @@ import java.util.Objects;
  *                     controls), so that an operator can pause AI during an overload; at least one call
  */
 public record OverloadConfig(Mode mode, int limit, int maxLimit, double controlShare) {
-    public static final OverloadConfig DEFAULT = new OverloadConfig(Mode.ADAPTIVE, 1000, 4000, 0.1);
-    public static final OverloadConfig OFF = new OverloadConfig(Mode.OFF, 1000, 4000, 0.1);
+    public static final OverloadConfig DEFAULT = new OverloadConfig(Mode.ADAPTIVE, 1000, 1000, 0.1);
+    public static final OverloadConfig OFF = new OverloadConfig(Mode.OFF, 1000, 1000, 0.1);
 
     public enum Mode {
         ADAPTIVE,
@@ -46,7 +46,8 @@ public record OverloadConfig(Mode mode, int limit, int maxLimit, double controlS
     public static OverloadConfig parse(String text, int maxLimit) {
         String value = text.strip().toLowerCase(Locale.ROOT);
         return switch (value) {
-            case "adaptive" -> new OverloadConfig(Mode.ADAPTIVE, Math.min(DEFAULT.limit, maxLimit), maxLimit, DEFAULT.controlShare);
+            // The adaptive limit starts at its ceiling and comes down under an overload.
+            case "adaptive" -> new OverloadConfig(Mode.ADAPTIVE, maxLimit, maxLimit, DEFAULT.controlShare);
             case "off" -> OFF;
             default -> {
                 int fixed;

@@ -41,11 +41,11 @@ public final class Telemetry implements AutoCloseable {
 
     private final OpenTelemetrySdk sdk;
     private final Optional<HTTPServer> metricsServer;
-    private final GrpcOpenTelemetry grpc;
+    private final Optional<GrpcOpenTelemetry> grpc;
     private final RuntimeTelemetry runtime;
     private final boolean traced;
 
-    private Telemetry(OpenTelemetrySdk sdk, Optional<HTTPServer> metricsServer, GrpcOpenTelemetry grpc, RuntimeTelemetry runtime,
+    private Telemetry(OpenTelemetrySdk sdk, Optional<HTTPServer> metricsServer, Optional<GrpcOpenTelemetry> grpc, RuntimeTelemetry runtime,
                       boolean traced) {
         this.sdk = sdk;
         this.metricsServer = metricsServer;
@@ -65,10 +65,12 @@ public final class Telemetry implements AutoCloseable {
      */
     public static Telemetry start(TelemetryConfig config, Optional<UnaryOperator<SdkTracerProviderBuilder>> tracing) {
         boolean traced = config.otlpEndpoint().isPresent() || tracesExportedByOtelVariables() || tracing.isPresent();
-        if (System.getenv(GRPC_TRACING_FLAG) == null && System.getProperty(GRPC_TRACING_FLAG) == null) {
-            // grpc-java's spans are still experimental and off unless asked for: aigov asks.
+        if (traced && System.getenv(GRPC_TRACING_FLAG) == null && System.getProperty(GRPC_TRACING_FLAG) == null) {
+            // grpc-java's spans are still experimental and off unless asked for: aigov asks when spans are
+            // exported (the flag is read once per JVM, when grpc-opentelemetry loads).
             System.setProperty(GRPC_TRACING_FLAG, "true");
         }
+        boolean measured = config.metricsServed() || config.otlpEndpoint().isPresent() || metricsExportedByOtelVariables();
         PrometheusMetricReader prometheus = PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults(config, traced))
@@ -94,13 +96,23 @@ public final class Telemetry implements AutoCloseable {
                         + " (AIGOV_METRICS_PORT; 0 turns it off)", e);
             }
         }
-        GrpcOpenTelemetry grpc = GrpcOpenTelemetry.newBuilder().sdk(sdk).build();
+        // Nothing reads or exports metrics and no span is kept: grpc-java's instrumentation would only cost.
+        Optional<GrpcOpenTelemetry> grpc = measured || traced
+                ? Optional.of(GrpcOpenTelemetry.newBuilder().sdk(sdk).build()) : Optional.empty();
         RuntimeTelemetry runtime = RuntimeTelemetry.create(sdk);
         return new Telemetry(sdk, server, grpc, runtime, traced);
     }
 
     private static boolean tracesExportedByOtelVariables() {
-        String exporter = Optional.ofNullable(System.getProperty("otel.traces.exporter")).orElse(System.getenv("OTEL_TRACES_EXPORTER"));
+        return exportedByOtelVariables("otel.traces.exporter", "OTEL_TRACES_EXPORTER");
+    }
+
+    private static boolean metricsExportedByOtelVariables() {
+        return exportedByOtelVariables("otel.metrics.exporter", "OTEL_METRICS_EXPORTER");
+    }
+
+    private static boolean exportedByOtelVariables(String property, String variable) {
+        String exporter = Optional.ofNullable(System.getProperty(property)).orElse(System.getenv(variable));
         return exporter != null && !exporter.isBlank() && !exporter.strip().toLowerCase(Locale.ROOT).equals("none");
     }
 
@@ -144,9 +156,9 @@ public final class Telemetry implements AutoCloseable {
         return metricsServer.map(HTTPServer::getPort);
     }
 
-    /** grpc-java's standard per-method metrics (and spans) on every call the server takes. */
+    /** grpc-java's standard per-method metrics (and spans) on every call the server takes, when anything reads them. */
     public void instrument(ServerBuilder<?> server) {
-        grpc.configureServerBuilder(server);
+        grpc.ifPresent(instrumentation -> instrumentation.configureServerBuilder(server));
     }
 
     /** HikariCP's metrics tracker, reporting the pool through this SDK. */
