@@ -552,7 +552,11 @@ class RobustnessEndToEndTest extends EndToEndTest {
         return Status.Code.OK;
     }
 
-    /** Holds EvaluateAiRequest calls, once their request has arrived, until released. */
+    /**
+     * Holds EvaluateAiRequest calls, once their request has arrived, until released, as a slow call
+     * is held: without blocking the thread that delivered it (a decision may be delivered on a
+     * transport thread, which serves other connections too). The call goes on, on a thread of its own.
+     */
     private record HoldEvaluate(CountDownLatch arrived, CountDownLatch release) implements ServerInterceptor {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -564,12 +568,14 @@ class RobustnessEndToEndTest extends EndToEndTest {
                 @Override
                 public void onHalfClose() {
                     arrived.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    super.onHalfClose();
+                    Thread.ofPlatform().name("held-evaluate").start(() -> {
+                        try {
+                            release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        super.onHalfClose();
+                    });
                 }
             };
         }

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -93,7 +94,10 @@ class JsonLogsTest {
             EmbeddedCredentials credentials = EmbeddedCredentials.read(TestDatabase.sharedHome());
             secrets.add(credentials.runtimePassword());
             secrets.add(credentials.ownerPassword());
-            try (TestServer server = TestServer.start(); Clients clients = new Clients(server)) {
+            // Spans exported (to nowhere): the call's trace_id is what a log line carries then.
+            try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config,
+                    config -> Telemetry.start(config.telemetry(), Optional.of(spans -> spans)));
+                 Clients clients = new Clients(server)) {
                 String admin = server.adminToken();
                 String evaluator = server.mintToken("evaluator", Set.of(Capability.AI_DECISIONS_EVALUATE.key()), List.of());
                 TestServer.NamedToken revokedToken = server.mintNamed("revoked", Set.of(Capability.AI_DECISIONS_EVALUATE.key()), List.of());
