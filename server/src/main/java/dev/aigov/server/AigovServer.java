@@ -210,11 +210,13 @@ public final class AigovServer {
                         return null;
                     }
                     // gRPC looks the method up on the default executor; a call with a token held in a current
-                    // state then stays on that thread (nothing in it can block: the state is in memory, the
-                    // answer comes from the audit writer) instead of being handed off once more: the profile
-                    // showed thread wake-ups costing more than the decision. One that may need the database
-                    // (an unknown token, a stale state) stays on that pool too, never on the answer threads. (Running it on the event
-                    // loop itself, measured, was slower: it serialised the decisions with the connection's I/O.)
+                    // state then runs on whichever thread delivers its callbacks, without a hand-off: that
+                    // thread for the first, and a transport thread for a later one that finds the call idle.
+                    // Nothing in it may block (the state is in memory, the answer comes from the audit
+                    // writer): the profile showed thread wake-ups costing more than the decision. One that may
+                    // need the database (an unknown token, a stale state) stays on that pool, never on the
+                    // answer threads. (Sending every call to the event loop from the start, measured, was
+                    // slower: it serialised the decisions with the connection's I/O.)
                     boolean held = state.current() && AuthInterceptor.tokenHash(headers).flatMap(state::principal).isPresent();
                     return held ? inline : null;
                 }
