@@ -78,21 +78,8 @@ class DeployManifestsTest {
     dockerfile = Dockerfile.parse(read(deployDir.resolve("Dockerfile")));
   }
 
-  /** Surefire runs with the server module as working directory; an IDE may use the repo root. */
   private static Path locateDeployDir() {
-    Path workingDir = Path.of("").toAbsolutePath();
-    List<Path> candidates = new ArrayList<>();
-    if (workingDir.getParent() != null) {
-      candidates.add(workingDir.getParent().resolve("deploy"));
-    }
-    candidates.add(workingDir.resolve("deploy"));
-    for (Path candidate : candidates) {
-      if (Files.isRegularFile(candidate.resolve("Dockerfile"))) {
-        return candidate.normalize();
-      }
-    }
-    return fail("deploy/ not found: looked for a Dockerfile in %s (working directory %s). Run this"
-        + " test from the server module (as Maven does) of a full checkout.", candidates, workingDir);
+    return dev.aigov.server.testing.RepositoryFiles.deployDir();
   }
 
   @Test

@@ -118,21 +118,8 @@ public final class DeployedMetricNames {
         return deployDir().resolve("grafana/aigov-dashboard.json");
     }
 
-    /** Surefire runs with the server module as working directory; an IDE may use the repo root. */
     static Path deployDir() {
-        Path workingDir = Path.of("").toAbsolutePath();
-        List<Path> candidates = new ArrayList<>();
-        if (workingDir.getParent() != null) {
-            candidates.add(workingDir.getParent().resolve("deploy"));
-        }
-        candidates.add(workingDir.resolve("deploy"));
-        for (Path candidate : candidates) {
-            if (Files.isDirectory(candidate.resolve("prometheus"))) {
-                return candidate.normalize();
-            }
-        }
-        throw new IllegalStateException("deploy/prometheus not found in " + candidates
-                + ": run from the server module (as Maven does) of a full checkout");
+        return dev.aigov.server.testing.RepositoryFiles.deployDir();
     }
 
     private static String read(Path file) {

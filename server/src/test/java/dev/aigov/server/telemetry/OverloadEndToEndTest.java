@@ -5,22 +5,20 @@ import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
-import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.HeldBatches;
 import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -45,26 +43,14 @@ class OverloadEndToEndTest {
              Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             String workspace = freshWorkspace();
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            server.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
-                @Override
-                public void beforeStateLock(DSLContext tx, int batchSize) {
-                    held.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            });
+            HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());
             DecisionServiceGrpc.DecisionServiceFutureStub async =
                     Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
             List<Future<EvaluateAiRequestResponse>> admitted = new ArrayList<>();
             for (int i = 0; i < LIMIT; i++) {
                 admitted.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
             }
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
             // Four in flight: the limit. Every further decision is refused while they are held.
             List<Future<EvaluateAiRequestResponse>> excess = new ArrayList<>();
             long sent = System.nanoTime();
@@ -90,7 +76,7 @@ class OverloadEndToEndTest {
             assertThat(paused.getControl().getState()).isEqualTo(ControlState.CONTROL_STATE_PAUSED);
             assertThat(admitted).noneMatch(Future::isDone);
 
-            release.countDown();
+            batches.release();
             for (Future<EvaluateAiRequestResponse> answer : admitted) {
                 assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
             }
@@ -105,24 +91,12 @@ class OverloadEndToEndTest {
         HotPathConfig oneWriter = new HotPathConfig(HotPathConfig.Mode.BATCHED, Duration.ofSeconds(1), 100, 500, 1);
         try (TestServer server = TestServer.startWith(oneWriter, TestDatabase.shared()); Clients clients = new Clients(server)) {
             String admin = server.adminToken();
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            server.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
-                @Override
-                public void beforeStateLock(DSLContext tx, int batchSize) {
-                    held.countDown();
-                    try {
-                        release.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            });
+            HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());
             DecisionServiceGrpc.DecisionServiceFutureStub async =
                     Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
             String first = freshWorkspace();
             Future<EvaluateAiRequestResponse> holding = async.evaluateAiRequest(Requests.answerDraft(first).build());
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
             String late = freshWorkspace();
             Future<EvaluateAiRequestResponse> expiring = async.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                     .evaluateAiRequest(Requests.answerDraft(late).build());
@@ -130,7 +104,7 @@ class OverloadEndToEndTest {
                     failure -> assertThat(((StatusRuntimeException) failure.getCause()).getStatus().getCode())
                             .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
             within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == 1);
-            release.countDown();
+            batches.release();
             assertThat(holding.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
             // The writer has taken the expired one off the queue: and wrote nothing of it.
             within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == 0);
