@@ -53,10 +53,11 @@ public final class OverloadLimiter implements ServerInterceptor {
     /** Each refusal, for the metrics. */
     @FunctionalInterface
     public interface Refusals {
-        Refusals NONE = partition -> {
+        Refusals NONE = deadlinePassed -> {
         };
 
-        void refused(String partition);
+        /** A call was refused: at the limit, or ({@code deadlinePassed}) because its deadline had already passed. */
+        void refused(boolean deadlinePassed);
     }
 
     private final Limiter<String> limiter;
@@ -125,11 +126,11 @@ public final class OverloadLimiter implements ServerInterceptor {
         String partition = CONTROL_SERVICES.contains(call.getMethodDescriptor().getServiceName()) ? CONTROL : DATA;
         if (Context.current().isCancelled()) {
             // Its deadline passed on the way in: nobody waits for the answer.
-            return refuse(call, partition, deadlinePassed);
+            return refuse(call, true, deadlinePassed);
         }
         Optional<Limiter.Listener> admitted = limiter.acquire(partition);
         if (admitted.isEmpty()) {
-            return refuse(call, partition, atLimit);
+            return refuse(call, false, atLimit);
         }
         Limiter.Listener slot = admitted.get();
         AtomicBoolean released = new AtomicBoolean();
@@ -167,8 +168,8 @@ public final class OverloadLimiter implements ServerInterceptor {
         }
     }
 
-    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String partition, StatusRuntimeException refusal) {
-        refusals.refused(partition);
+    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, boolean lateArrival, StatusRuntimeException refusal) {
+        refusals.refused(lateArrival);
         Metadata trailers = new Metadata();
         if (refusal.getTrailers() != null) {
             trailers.merge(refusal.getTrailers());

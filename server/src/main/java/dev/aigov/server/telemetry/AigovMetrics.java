@@ -51,6 +51,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     private static final Attributes FAILED = Attributes.of(RESULT, "failed");
     private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
     private static final Attributes CONCURRENCY_LIMIT = Attributes.of(CAUSE, "concurrency_limit");
+    private static final Attributes DEADLINE_PASSED = Attributes.of(CAUSE, "deadline_passed");
     /** The refusals of a caller, each counted from zero so that rates and alerts see them before the first. */
     private static final List<ErrorReason> CALLER_REFUSALS = List.of(ErrorReason.ERROR_REASON_MISSING_CREDENTIAL,
             ErrorReason.ERROR_REASON_INVALID_CREDENTIAL, ErrorReason.ERROR_REASON_MISSING_CAPABILITY,
@@ -90,7 +91,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .setDescription("Decisions per audit transaction")
                 .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 5L, 10L, 20L, 50L, 100L, 200L, 500L)).build();
         this.overloadRefusals = meter.counterBuilder("aigov.overload.refusals").setUnit("{call}")
-                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit or a full audit queue")
+                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit, a full audit "
+                        + "queue, or a deadline already passed on arrival")
                 .build();
         this.authFailures = meter.counterBuilder("aigov.auth.failures").setUnit("{call}")
                 .setDescription("Calls refused for their caller (credential, capability, failed-authentication budget), by reason")
@@ -100,6 +102,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                         + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)").build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
+        overloadRefusals.add(0, DEADLINE_PASSED);
         CALLER_REFUSALS.forEach(reason -> authFailures.add(0, Attributes.of(REASON, label(reason))));
     }
 
@@ -177,8 +180,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     }
 
     @Override
-    public void refused(String partition) {
-        overloadRefusals.add(1, CONCURRENCY_LIMIT);
+    public void refused(boolean deadlinePassed) {
+        overloadRefusals.add(1, deadlinePassed ? DEADLINE_PASSED : CONCURRENCY_LIMIT);
     }
 
     // The audit writer
