@@ -67,7 +67,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -312,13 +311,9 @@ public final class AigovServer {
         return hotPath.recorder();
     }
 
+    /** Daemon threads named prefix-1, prefix-2, ... */
     private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        return Thread.ofPlatform().name(prefix + "-", 1).daemon().factory();
     }
 
     public void awaitTermination() throws InterruptedException {

@@ -65,11 +65,7 @@ public final class DeniedMutations implements AutoCloseable {
         this.dsl = dsl;
         this.clock = clock;
         this.individualPerWindow = individualPerWindow;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "aigov-denied-mutations");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-denied-mutations").daemon().factory());
         flusher.scheduleAtFixedRate(this::flush, windowLength.toMillis(), windowLength.toMillis(), TimeUnit.MILLISECONDS);
     }
 

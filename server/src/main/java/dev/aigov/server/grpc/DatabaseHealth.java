@@ -64,11 +64,7 @@ public final class DatabaseHealth implements AutoCloseable {
         this.health = health;
         this.services = List.copyOf(services);
         this.interval = interval;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "aigov-database-health");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-database-health").daemon().factory());
     }
 
     /** Marks the services SERVING and starts checking; the first check runs at once. */

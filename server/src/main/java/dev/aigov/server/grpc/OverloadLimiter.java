@@ -170,11 +170,7 @@ public final class OverloadLimiter implements ServerInterceptor {
 
     private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, boolean lateArrival, StatusRuntimeException refusal) {
         refusals.refused(lateArrival);
-        Metadata trailers = new Metadata();
-        if (refusal.getTrailers() != null) {
-            trailers.merge(refusal.getTrailers());
-        }
-        call.close(refusal.getStatus(), trailers);
+        StatusMapping.close(call, refusal);
         return new ServerCall.Listener<>() {
         };
     }

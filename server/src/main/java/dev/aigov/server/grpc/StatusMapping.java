@@ -14,6 +14,8 @@ import dev.aigov.server.error.StorageUnavailable;
 import dev.aigov.server.error.TooManyFailedAuthentications;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.error.VersionConflict;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -43,6 +45,18 @@ public final class StatusMapping {
     public static StatusRuntimeException unparsableRequest(String method, String problem) {
         return status(Status.Code.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_INVALID_FIELD,
                 "the request to " + method + " " + problem, Map.of());
+    }
+
+    /**
+     * Ends {@code call} with {@code refusal} (an interceptor's refusal, before any handler): a fresh
+     * copy of its trailers each time, so that one prebuilt refusal serves every call.
+     */
+    public static void close(ServerCall<?, ?> call, StatusRuntimeException refusal) {
+        Metadata trailers = new Metadata();
+        if (refusal.getTrailers() != null) {
+            trailers.merge(refusal.getTrailers());
+        }
+        call.close(refusal.getStatus(), trailers);
     }
 
     public static StatusRuntimeException status(Status.Code code, ErrorReason reason, String message, Map<String, String> metadata) {

@@ -77,7 +77,7 @@ public final class AuthInterceptor implements ServerInterceptor {
                     deniedMutations.record(method, code, reason, "", "", "", Optional.empty(), peer);
                 }
             }
-            call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+            StatusMapping.close(call, status);
             return new ServerCall.Listener<>() {
             };
         }

@@ -31,11 +31,7 @@ final class EmbeddedWatch implements AutoCloseable {
         this.cluster = cluster;
         this.pool = pool;
         this.timings = timings;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "aigov-embedded-postgres-watch");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-embedded-postgres-watch").daemon().factory());
     }
 
     static EmbeddedWatch start(EmbeddedCluster cluster, HikariDataSource pool, EmbeddedTimings timings) {

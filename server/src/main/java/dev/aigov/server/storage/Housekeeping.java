@@ -28,11 +28,7 @@ public final class Housekeeping implements AutoCloseable {
     Housekeeping(Database database, Clock clock) {
         this.database = database;
         this.clock = clock;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "aigov-housekeeping");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-housekeeping").daemon().factory());
     }
 
     /** Starts the hourly round; the first one runs at once. */

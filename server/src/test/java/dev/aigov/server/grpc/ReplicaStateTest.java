@@ -7,16 +7,15 @@ import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.audit.GroupCommitRecorder;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.HeldBatches;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -130,22 +128,10 @@ class ReplicaStateTest {
              Clients clients = new Clients(small)) {
             String token = small.adminToken();
             String workspace = freshWorkspace();
-            CountDownLatch held = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            small.auditWriter().onEachBatch(new GroupCommitRecorder.BatchHook() {
-                @Override
-                public void beforeStateLock(DSLContext tx, int batchSize) {
-                    held.countDown();
-                    try {
-                        release.await(20, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            });
+            HeldBatches batches = HeldBatches.holdEveryBatchOf(small.auditWriter());
             DecisionServiceGrpc.DecisionServiceFutureStub async = Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), token);
             Future<EvaluateAiRequestResponse> first = async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build());
-            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
             List<Future<EvaluateAiRequestResponse>> more = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
                 more.add(async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build()));
@@ -155,7 +141,7 @@ class ReplicaStateTest {
             try {
                 within(BOUND, () -> more.stream().filter(Future::isDone).count() >= 10);
             } catch (AssertionError notRefused) {
-                release.countDown();
+                batches.release();
                 throw new AssertionError("refused: " + more.stream().filter(Future::isDone).count() + " of 12; queued "
                         + small.auditWriter().queued(), notRefused);
             }
@@ -172,7 +158,7 @@ class ReplicaStateTest {
                 });
             }
             assertThat(waiting).hasSize(3);
-            release.countDown();
+            batches.release();
             for (Future<EvaluateAiRequestResponse> answer : waiting) {
                 assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
             }
