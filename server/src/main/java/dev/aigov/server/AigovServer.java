@@ -4,16 +4,15 @@ import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.ExecutionControlServiceGrpc;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.audit.AuditTrail;
-import dev.aigov.server.audit.DatabaseDecisionRecorder;
 import dev.aigov.server.audit.DeniedMutations;
-import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.control.ExecutionControlService;
-import dev.aigov.server.decision.Catalog;
-import dev.aigov.server.decision.DecisionRecorder;
-import dev.aigov.server.decision.DecisionService;
-import dev.aigov.server.decision.SnapshotSource;
+import dev.aigov.core.Catalog;
+import dev.aigov.server.evaluation.DecisionRecorder;
+import dev.aigov.server.evaluation.DecisionService;
+import dev.aigov.server.evaluation.SnapshotSource;
 import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
@@ -21,14 +20,13 @@ import dev.aigov.server.grpc.ExecutionControlGrpcService;
 import dev.aigov.server.grpc.HealthRequests;
 import dev.aigov.server.grpc.UnparsableRequests;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.PrincipalLookup;
 import dev.aigov.server.identity.FailedAuthentications;
 import dev.aigov.server.policy.WorkspacePolicyService;
-import dev.aigov.server.snapshot.DatabaseSnapshotSource;
-import dev.aigov.server.state.DecisionState;
-import dev.aigov.server.state.StateListener;
-import dev.aigov.server.state.StateRepository;
+import dev.aigov.server.evaluation.state.DecisionState;
+import dev.aigov.server.evaluation.state.StateListener;
+import dev.aigov.server.evaluation.state.StateRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.storage.Housekeeping;
 import dev.aigov.server.grpc.CallOutcomes;
@@ -103,26 +101,19 @@ public final class AigovServer {
     }
 
     /**
-     * What EvaluateAiRequest decides on and records with, and whatever keeps them running.
-     *
-     * @param state    the in-memory state (batched mode), else empty
-     * @param recorder the group-commit writer (batched mode), else empty
+     * What EvaluateAiRequest decides on and records with: the in-memory state, its listener, and the
+     * group-commit writer that makes each decision final.
      */
     record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
-                   Optional<DecisionState> state, Optional<StateListener> listener, Optional<GroupCommitRecorder> recorder) {
+                   DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
 
         static HotPath start(HotPathConfig config, Database database, Clock clock, Executor completions) {
             DSLContext dsl = database.dsl();
-            PrincipalLookup fromDatabase = AuthInterceptor.fromDatabase(dsl);
-            if (config.mode() == HotPathConfig.Mode.NAIVE) {
-                return new HotPath(new DatabaseSnapshotSource(dsl), new DatabaseDecisionRecorder(dsl), fromDatabase,
-                        Optional.empty(), Optional.empty(), Optional.empty());
-            }
             DecisionState state = new DecisionState(config.maxStaleness());
             StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
             GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, Catalog.CURRENT, clock,
                     completions, new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
-            return new HotPath(state, recorder, state.principals(fromDatabase), Optional.of(state), Optional.of(listener), Optional.of(recorder));
+            return new HotPath(state, recorder, state.principals(AuthInterceptor.fromDatabase(dsl)), state, listener, recorder);
         }
 
         /** Each state read and each wait for the audit commit as a child span of the call's. */
@@ -133,8 +124,8 @@ public final class AigovServer {
 
         /** Records what is queued, then stops following the state. */
         void close(Duration drain) {
-            recorder.ifPresent(writer -> writer.close(drain));
-            listener.ifPresent(StateListener::close);
+            recorder.close(drain);
+            listener.close();
         }
     }
 
@@ -156,7 +147,6 @@ public final class AigovServer {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
-        boolean batched = config.hotPath().mode() == HotPathConfig.Mode.BATCHED;
         // Bounded executors: evaluations never block (batched), so a few threads serve them; every
         // other call (and every call of the naive path) may wait for the database, on threads of its own.
         ExecutorService answerExecutor = Executors.newFixedThreadPool(
@@ -165,7 +155,7 @@ public final class AigovServer {
                 Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
         AigovMetrics metrics = new AigovMetrics(telemetry.meter(), Catalog.CURRENT);
         HotPath started = HotPath.start(config.hotPath(), database, clock, answerExecutor);
-        started.recorder().ifPresent(writer -> writer.reportTo(metrics));
+        started.recorder().reportTo(metrics);
         HotPath hotPath = telemetry.traced() ? started.traced(telemetry.tracer()) : started;
         Optional<OverloadLimiter> limiter = OverloadLimiter.of(config.overload(), metrics);
         DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
@@ -198,8 +188,8 @@ public final class AigovServer {
                 .addService(HealthRequests.bounded(health.getHealthService()))
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
-        if (batched) {
-            DecisionState state = hotPath.state().orElseThrow();
+        {
+            DecisionState state = hotPath.state();
             String decisionService = DecisionServiceGrpc.SERVICE_NAME;
             Executor inline = Runnable::run;
             builder.callExecutor(new ServerCallExecutorSupplier() {
@@ -245,7 +235,7 @@ public final class AigovServer {
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
             Housekeeping housekeeping = Housekeeping.start(database, clock);
-            ServerGauges.register(metrics, new ServerGauges.Sources(hotPath.state(), hotPath.recorder(), limiter, housekeeping,
+            ServerGauges.register(metrics, new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
                     databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
@@ -301,13 +291,13 @@ public final class AigovServer {
         return telemetry.metricsPort();
     }
 
-    /** The in-memory decision state, in batched mode (tests watch it). */
-    public Optional<DecisionState> decisionState() {
+    /** The in-memory decision state (tests watch it). */
+    public DecisionState decisionState() {
         return hotPath.state();
     }
 
-    /** The group-commit audit writer, in batched mode (tests stop it mid-batch). */
-    public Optional<GroupCommitRecorder> auditWriter() {
+    /** The group-commit audit writer (tests stop it mid-batch). */
+    public GroupCommitRecorder auditWriter() {
         return hotPath.recorder();
     }
 

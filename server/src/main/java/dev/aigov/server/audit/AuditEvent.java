@@ -1,9 +1,9 @@
 package dev.aigov.server.audit;
 
-import dev.aigov.server.decision.ControlState;
-import dev.aigov.server.decision.Decision;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.PolicyStatus;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.PolicyStatus;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.aigov.server.audit;
 
-import dev.aigov.server.decision.Outcome;
+import dev.aigov.core.Outcome;
 
 import java.time.Instant;
 import java.util.Optional;

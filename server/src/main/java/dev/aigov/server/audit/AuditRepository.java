@@ -1,17 +1,17 @@
 package dev.aigov.server.audit;
 
 import dev.aigov.db.jooq.tables.records.AuditEventsRecord;
-import dev.aigov.server.decision.Actor;
-import dev.aigov.server.decision.ActorKind;
-import dev.aigov.server.decision.BlockReason;
-import dev.aigov.server.decision.ControlState;
-import dev.aigov.server.decision.DataClassification;
-import dev.aigov.server.decision.Decision;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.PolicyMode;
-import dev.aigov.server.decision.PolicyStatus;
-import dev.aigov.server.decision.ProviderClass;
-import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.core.Actor;
+import dev.aigov.core.ActorKind;
+import dev.aigov.core.BlockReason;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.DataClassification;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.PolicyMode;
+import dev.aigov.core.PolicyStatus;
+import dev.aigov.core.ProviderClass;
+import dev.aigov.core.Vocabulary;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -30,7 +30,8 @@ import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
 
 /** Writes and reads the audit trail. Rows are only ever inserted. */
 public final class AuditRepository {
-    static final String DECISION = "ai_decision";
+    /** The kind column of a decision event. */
+    public static final String DECISION = "ai_decision";
     static final String POLICY_SET = "workspace_policy_set";
     static final String CONTROL_SET = "execution_control_set";
     static final String MUTATION_DENIED = "mutation_denied";

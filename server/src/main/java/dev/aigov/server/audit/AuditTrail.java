@@ -1,8 +1,8 @@
 package dev.aigov.server.audit;
 
-import dev.aigov.server.decision.Outcome;
-import dev.aigov.server.decision.Vocabulary;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.Outcome;
+import dev.aigov.core.Vocabulary;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
@@ -43,7 +43,7 @@ public final class AuditTrail {
         }
         if (filter.startTime().isPresent() && filter.endTime().isPresent()
                 && !filter.endTime().get().isAfter(filter.startTime().get())) {
-            throw new InvalidField("end_time", "must be after start_time");
+            throw new InvalidRequest("end_time", "must be after start_time");
         }
         int size = PageToken.pageSize(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         byte[] filterHash = Fingerprint.of("audit", reader.id(), filter);

@@ -49,11 +49,6 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long in-flight calls may finish after SIGTERM (env AIGOV_SHUTDOWN_GRACE_SECONDS, default ${DEFAULT-VALUE}).")
     long shutdownGraceSeconds;
 
-    @Option(names = "--hot-path", defaultValue = "${env:AIGOV_HOT_PATH:-batched}",
-            description = "batched (in-memory state, group-commit audit) or naive (the first design, kept as the "
-                    + "benchmark baseline) (env AIGOV_HOT_PATH, default ${DEFAULT-VALUE}).")
-    String hotPath;
-
     @Option(names = "--max-staleness", defaultValue = "${env:AIGOV_MAX_STALENESS:-1s}",
             description = "How old the in-memory decision state may be before evaluations fail closed with UNAVAILABLE "
                     + "(STATE_STALE), e.g. 250ms, 1s (env AIGOV_MAX_STALENESS, default ${DEFAULT-VALUE}).")
@@ -162,12 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Optional<ServerConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new ServerConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
-        HotPathConfig.Mode mode = switch (hotPath.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "batched" -> HotPathConfig.Mode.BATCHED;
-            case "naive" -> HotPathConfig.Mode.NAIVE;
-            default -> throw new IllegalArgumentException("AIGOV_HOT_PATH must be batched or naive (got '" + hotPath + "')");
-        };
-        HotPathConfig hot = new HotPathConfig(mode, HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
+        HotPathConfig hot = new HotPathConfig(HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
                 auditQueueCapacity, auditBatchMax, auditWriters);
         if (metricsPort < 0) {
             throw new IllegalArgumentException("AIGOV_METRICS_PORT must be 0 (off) to 65535 (got " + metricsPort + ")");

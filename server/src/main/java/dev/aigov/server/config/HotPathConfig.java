@@ -4,25 +4,19 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How EvaluateAiRequest runs: decisions from the in-memory state recorded by the group-commit
- * writer ({@link Mode#BATCHED}, the default), or the first design kept as the measured baseline
- * ({@link Mode#NAIVE}: state read and one transaction committed per call).
+ * How EvaluateAiRequest runs: decisions from the in-memory state, recorded (and made final) by the
+ * group-commit writer.
  *
  * @param maxStaleness       how old the in-memory state may be before evaluations fail closed (AIGOV_MAX_STALENESS)
  * @param auditQueueCapacity decisions that may wait for the audit writer; beyond it calls are refused (AIGOV_AUDIT_QUEUE_CAPACITY)
  * @param auditBatchMax      decisions one audit transaction records at most (AIGOV_AUDIT_BATCH_MAX)
  * @param auditWriters       audit transactions in flight at once (AIGOV_AUDIT_WRITERS)
  */
-public record HotPathConfig(Mode mode, Duration maxStaleness, int auditQueueCapacity, int auditBatchMax, int auditWriters) {
-    public static final HotPathConfig DEFAULT = new HotPathConfig(Mode.BATCHED, Duration.ofSeconds(1), 10_000, 500, 2);
-
-    public enum Mode {
-        BATCHED,
-        NAIVE
-    }
+public record HotPathConfig(Duration maxStaleness, int auditQueueCapacity, int auditBatchMax, int auditWriters) {
+    public static final HotPathConfig DEFAULT = new HotPathConfig(Duration.ofSeconds(1), 10_000, 500, 2);
 
     public HotPathConfig {
-        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(maxStaleness, "maxStaleness");
         if (maxStaleness.compareTo(Duration.ofMillis(20)) < 0 || maxStaleness.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("AIGOV_MAX_STALENESS must be 20ms to 10m (got " + maxStaleness.toMillis() + " ms)");
         }
@@ -37,14 +31,9 @@ public record HotPathConfig(Mode mode, Duration maxStaleness, int auditQueueCapa
         }
     }
 
-    public HotPathConfig withMode(Mode newMode) {
-        return new HotPathConfig(newMode, maxStaleness, auditQueueCapacity, auditBatchMax, auditWriters);
-    }
-
     /** What the start-up line says about it. */
     public String describe() {
-        return mode == Mode.NAIVE ? "hot path naive (state read and one commit per decision)"
-                : "hot path batched (in-memory state, max staleness " + maxStaleness.toMillis() + " ms; group-commit audit, "
+        return "hot path (in-memory state, max staleness " + maxStaleness.toMillis() + " ms; group-commit audit, "
                 + auditWriters + " writer(s), batches up to " + auditBatchMax + ", queue " + auditQueueCapacity + ")";
     }
 

@@ -1,7 +1,7 @@
 package dev.aigov.server.control;
 
-import dev.aigov.server.decision.ControlState;
-import dev.aigov.server.decision.ControlStatus;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.ControlStatus;
 
 import java.time.Instant;
 import java.util.Optional;

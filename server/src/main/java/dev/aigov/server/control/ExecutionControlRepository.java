@@ -2,8 +2,8 @@ package dev.aigov.server.control;
 
 import dev.aigov.db.jooq.tables.records.ControlActivationsRecord;
 import dev.aigov.db.jooq.tables.records.ExecutionControlsRecord;
-import dev.aigov.server.decision.ControlState;
-import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.Vocabulary;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;

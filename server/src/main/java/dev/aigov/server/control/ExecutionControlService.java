@@ -1,16 +1,16 @@
 package dev.aigov.server.control;
 
-import dev.aigov.server.logging.Logs;
+import dev.aigov.server.telemetry.Logs;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
-import dev.aigov.server.decision.ControlState;
-import dev.aigov.server.decision.Vocabulary;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.Vocabulary;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
-import dev.aigov.server.storage.DecisionStateLock;
+import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.PageToken;
@@ -48,14 +48,14 @@ public final class ExecutionControlService {
             requireKnownKey(controlKey);
             workspaceId = Vocabulary.optionalId("workspace_id", workspaceId);
             if (state == null) {
-                throw new InvalidField("state", "is required: CONTROL_STATE_ENABLED or CONTROL_STATE_PAUSED");
+                throw new InvalidRequest("state", "is required: CONTROL_STATE_ENABLED or CONTROL_STATE_PAUSED");
             }
             reason = Vocabulary.reason(reason);
             if (state == ControlState.PAUSED && reason.isEmpty()) {
-                throw new InvalidField("reason", "is required when pausing: say why, for the people who will read the audit trail");
+                throw new InvalidRequest("reason", "is required when pausing: say why, for the people who will read the audit trail");
             }
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
-                throw new InvalidField("expected_version", "must not be negative");
+                throw new InvalidRequest("expected_version", "must not be negative");
             }
         }
     }
@@ -162,7 +162,7 @@ public final class ExecutionControlService {
 
     static void requireKnownKey(String controlKey) {
         if (controlKey == null || controlKey.isEmpty()) {
-            throw new InvalidField("control_key", "is required; the known control is " + ExecutionControl.AI_EXECUTION);
+            throw new InvalidRequest("control_key", "is required; the known control is " + ExecutionControl.AI_EXECUTION);
         }
         if (!ExecutionControl.AI_EXECUTION.equals(controlKey)) {
             throw new UnknownControlKey(controlKey, ExecutionControl.AI_EXECUTION);

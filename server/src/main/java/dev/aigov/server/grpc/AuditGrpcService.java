@@ -13,10 +13,10 @@ import dev.aigov.api.v1.PolicyChangeAudit;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditQuery;
 import dev.aigov.server.audit.AuditTrail;
-import dev.aigov.server.decision.Decision;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.error.InvalidField;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import io.grpc.stub.StreamObserver;
 
@@ -49,15 +49,15 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     private static Optional<AuditQuery.Kind> kind(AuditEventKind kind) {
         if (kind == AuditEventKind.UNRECOGNIZED) {
-            throw new InvalidField("kind", "has an unknown value");
+            throw new InvalidRequest("kind", "has an unknown value");
         }
         return kind == AuditEventKind.AUDIT_EVENT_KIND_UNSPECIFIED ? Optional.empty()
                 : Optional.of(AuditQuery.Kind.valueOf(kind.name().substring("AUDIT_EVENT_KIND_".length())));
     }
 
-    private static Optional<dev.aigov.server.decision.Outcome> outcome(Outcome outcome) {
+    private static Optional<dev.aigov.core.Outcome> outcome(Outcome outcome) {
         return outcome == Outcome.OUTCOME_UNSPECIFIED ? Optional.empty()
-                : Optional.of(ProtoMapping.toDomain(dev.aigov.server.decision.Outcome.class, outcome, "OUTCOME_", "outcome"));
+                : Optional.of(ProtoMapping.toDomain(dev.aigov.core.Outcome.class, outcome, "OUTCOME_", "outcome"));
     }
 
     static dev.aigov.api.v1.AuditEvent toProto(AuditEvent event) {

@@ -1,12 +1,12 @@
 package dev.aigov.server.grpc;
 
 import dev.aigov.server.audit.DeniedMutations;
-import dev.aigov.server.decision.Vocabulary;
-import dev.aigov.server.error.AigovException;
+import dev.aigov.core.Vocabulary;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Principal;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +53,9 @@ final class Calls {
                 return;
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (cause instanceof AigovException domain) {
-                observer.onError(StatusMapping.toStatus(domain));
+            Optional<StatusRuntimeException> status = StatusMapping.answerFor(cause);
+            if (status.isPresent()) {
+                observer.onError(status.get());
             } else {
                 LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, cause);
                 observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));

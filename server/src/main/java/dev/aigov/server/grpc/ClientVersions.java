@@ -1,6 +1,6 @@
 package dev.aigov.server.grpc;
 
-import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.core.Vocabulary;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

@@ -7,13 +7,13 @@ import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.api.v1.ListUseCasesResponse;
 import dev.aigov.api.v1.UseCase;
-import dev.aigov.server.decision.Actor;
-import dev.aigov.server.decision.DataClassification;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.DecisionService;
-import dev.aigov.server.decision.RecordedDecision;
-import dev.aigov.server.error.InvalidField;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.core.Actor;
+import dev.aigov.core.DataClassification;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.server.evaluation.DecisionService;
+import dev.aigov.server.evaluation.RecordedDecision;
+import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
@@ -71,7 +71,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         Calls.unary("ListUseCases", observer, () -> {
             AuthInterceptor.currentPrincipal();
             ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder();
-            for (dev.aigov.server.decision.UseCase useCase : decisions.catalog().useCases()) {
+            for (dev.aigov.core.UseCase useCase : decisions.catalog().useCases()) {
                 UseCase.Builder proto = UseCase.newBuilder()
                         .setKey(useCase.key())
                         .setSourceFamily(useCase.sourceFamily())
@@ -93,7 +93,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
             classifications.add(ProtoMapping.classification(request.getDataClassifications(i), "data_classifications[" + i + "]"));
         }
         if (!request.hasActor()) {
-            throw new InvalidField("actor", "is required: {\"id\": \"...\", \"kind\": \"ACTOR_KIND_USER\" or \"ACTOR_KIND_SERVICE\"}");
+            throw new InvalidRequest("actor", "is required: {\"id\": \"...\", \"kind\": \"ACTOR_KIND_USER\" or \"ACTOR_KIND_SERVICE\"}");
         }
         Actor actor = new Actor(request.getActor().getId(), ProtoMapping.actorKind(request.getActor().getKind(), "actor.kind"));
         return new DecisionRequest(request.getWorkspaceId(), request.getTenantId(), request.getUseCase(),
@@ -103,7 +103,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
     }
 
     static Decision toProto(RecordedDecision recorded) {
-        dev.aigov.server.decision.Decision decision = recorded.decision();
+        dev.aigov.core.Decision decision = recorded.decision();
         Decision.Builder proto = Decision.newBuilder()
                 .setDecisionId(recorded.decisionId().toString())
                 .setOutcome(ProtoMapping.outcome(decision.outcome()))

@@ -1,7 +1,7 @@
 package dev.aigov.server.grpc;
 
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.RecordedDecision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.server.evaluation.RecordedDecision;
 
 /**
  * Watches each evaluation from its start to its answer (metrics and traces watch through it; the

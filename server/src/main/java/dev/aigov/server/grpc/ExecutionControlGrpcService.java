@@ -10,7 +10,7 @@ import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlService;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;

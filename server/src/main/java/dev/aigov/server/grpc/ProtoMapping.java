@@ -9,7 +9,7 @@ import dev.aigov.api.v1.DataClassification;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.ProviderClass;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.InvalidRequest;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -28,10 +28,10 @@ final class ProtoMapping {
     static <E extends Enum<E>> E toDomain(Class<E> domain, ProtocolMessageEnum value, String prefix, String field) {
         Enum<?> proto = (Enum<?>) value;
         if (proto.name().equals("UNRECOGNIZED")) {
-            throw new InvalidField(field, "has an unknown value; known: " + known(value, prefix));
+            throw new InvalidRequest(field, "has an unknown value; known: " + known(value, prefix));
         }
         if (proto.name().endsWith("_UNSPECIFIED")) {
-            throw new InvalidField(field, "is required; one of: " + known(value, prefix));
+            throw new InvalidRequest(field, "is required; one of: " + known(value, prefix));
         }
         return Enum.valueOf(domain, proto.name().substring(prefix.length()));
     }
@@ -46,51 +46,51 @@ final class ProtoMapping {
         return names.toString();
     }
 
-    static dev.aigov.server.decision.ProviderClass providerClass(ProviderClass value, String field) {
-        return toDomain(dev.aigov.server.decision.ProviderClass.class, value, "PROVIDER_CLASS_", field);
+    static dev.aigov.core.ProviderClass providerClass(ProviderClass value, String field) {
+        return toDomain(dev.aigov.core.ProviderClass.class, value, "PROVIDER_CLASS_", field);
     }
 
-    static dev.aigov.server.decision.DataClassification classification(DataClassification value, String field) {
-        return toDomain(dev.aigov.server.decision.DataClassification.class, value, "DATA_CLASSIFICATION_", field);
+    static dev.aigov.core.DataClassification classification(DataClassification value, String field) {
+        return toDomain(dev.aigov.core.DataClassification.class, value, "DATA_CLASSIFICATION_", field);
     }
 
-    static dev.aigov.server.decision.PolicyMode policyMode(PolicyMode value, String field) {
-        return toDomain(dev.aigov.server.decision.PolicyMode.class, value, "POLICY_MODE_", field);
+    static dev.aigov.core.PolicyMode policyMode(PolicyMode value, String field) {
+        return toDomain(dev.aigov.core.PolicyMode.class, value, "POLICY_MODE_", field);
     }
 
-    static dev.aigov.server.decision.ControlState controlState(ControlState value, String field) {
-        return toDomain(dev.aigov.server.decision.ControlState.class, value, "CONTROL_STATE_", field);
+    static dev.aigov.core.ControlState controlState(ControlState value, String field) {
+        return toDomain(dev.aigov.core.ControlState.class, value, "CONTROL_STATE_", field);
     }
 
-    static dev.aigov.server.decision.ActorKind actorKind(ActorKind value, String field) {
-        return toDomain(dev.aigov.server.decision.ActorKind.class, value, "ACTOR_KIND_", field);
+    static dev.aigov.core.ActorKind actorKind(ActorKind value, String field) {
+        return toDomain(dev.aigov.core.ActorKind.class, value, "ACTOR_KIND_", field);
     }
 
-    static Outcome outcome(dev.aigov.server.decision.Outcome value) {
+    static Outcome outcome(dev.aigov.core.Outcome value) {
         return Outcome.valueOf("OUTCOME_" + value.name());
     }
 
-    static BlockReason blockReason(dev.aigov.server.decision.BlockReason value) {
+    static BlockReason blockReason(dev.aigov.core.BlockReason value) {
         return BlockReason.valueOf("BLOCK_REASON_" + value.name());
     }
 
-    static DataClassification classification(dev.aigov.server.decision.DataClassification value) {
+    static DataClassification classification(dev.aigov.core.DataClassification value) {
         return DataClassification.valueOf("DATA_CLASSIFICATION_" + value.name());
     }
 
-    static ProviderClass providerClass(dev.aigov.server.decision.ProviderClass value) {
+    static ProviderClass providerClass(dev.aigov.core.ProviderClass value) {
         return ProviderClass.valueOf("PROVIDER_CLASS_" + value.name());
     }
 
-    static PolicyMode policyMode(dev.aigov.server.decision.PolicyMode value) {
+    static PolicyMode policyMode(dev.aigov.core.PolicyMode value) {
         return PolicyMode.valueOf("POLICY_MODE_" + value.name());
     }
 
-    static ControlState controlState(dev.aigov.server.decision.ControlState value) {
+    static ControlState controlState(dev.aigov.core.ControlState value) {
         return ControlState.valueOf("CONTROL_STATE_" + value.name());
     }
 
-    static ActorKind actorKind(dev.aigov.server.decision.ActorKind value) {
+    static ActorKind actorKind(dev.aigov.core.ActorKind value) {
         return ActorKind.valueOf("ACTOR_KIND_" + value.name());
     }
 
@@ -102,7 +102,7 @@ final class ProtoMapping {
     static Instant instant(Timestamp timestamp, String field) {
         if (timestamp.getNanos() < 0 || timestamp.getNanos() > 999_999_999
                 || timestamp.getSeconds() < -62_135_596_800L || timestamp.getSeconds() > 253_402_300_799L) {
-            throw new InvalidField(field, "is not a valid timestamp");
+            throw new InvalidRequest(field, "is not a valid timestamp");
         }
         return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
     }
@@ -119,7 +119,7 @@ final class ProtoMapping {
             }
             return Optional.of(parsed);
         } catch (IllegalArgumentException e) {
-            throw new InvalidField("request_id", "must be a UUID such as 3f2b8c1e-6a4d-4c1b-9a57-0f6e2d8b7c44 (got '"
+            throw new InvalidRequest("request_id", "must be a UUID such as 3f2b8c1e-6a4d-4c1b-9a57-0f6e2d8b7c44 (got '"
                     + (value.length() > 64 ? value.substring(0, 64) + "…" : value) + "')");
         }
     }

@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.ErrorReason;
 import dev.aigov.server.error.AigovException;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.NotAuthenticated;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
@@ -21,6 +21,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one place failures become gRPC statuses: the code says what the caller can do, the message
@@ -34,6 +35,33 @@ public final class StatusMapping {
 
     public static StatusRuntimeException toStatus(AigovException failure) {
         return status(code(failure), reason(failure), failure.getMessage(), failure.metadata());
+    }
+
+    /** INVALID_ARGUMENT for bad input, naming the field (the core's one error). */
+    public static StatusRuntimeException toStatus(InvalidRequest invalid) {
+        return status(Status.Code.INVALID_ARGUMENT, ErrorReason.ERROR_REASON_INVALID_FIELD, invalid.getMessage(),
+                Map.of("field", invalid.field()));
+    }
+
+    /**
+     * The status of a failure the caller can act on (bad input, or one of the server's {@link
+     * AigovException}s); empty for anything else, which is a bug.
+     */
+    public static Optional<StatusRuntimeException> answerFor(Throwable failure) {
+        return switch (failure) {
+            case InvalidRequest invalid -> Optional.of(toStatus(invalid));
+            case AigovException domain -> Optional.of(toStatus(domain));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The ErrorInfo reason of a failure the caller can act on; empty for a bug. */
+    public static Optional<ErrorReason> reasonFor(Throwable failure) {
+        return switch (failure) {
+            case InvalidRequest ignored -> Optional.of(ErrorReason.ERROR_REASON_INVALID_FIELD);
+            case AigovException domain -> Optional.of(reason(domain));
+            default -> Optional.empty();
+        };
     }
 
     /** UNAVAILABLE for a fault that is not the caller's: safe to retry, and a client treats it as a block. */
@@ -71,7 +99,6 @@ public final class StatusMapping {
 
     static Status.Code code(AigovException failure) {
         return switch (failure) {
-            case InvalidField ignored -> Status.Code.INVALID_ARGUMENT;
             case VersionConflict ignored -> Status.Code.ABORTED;
             case RequestIdReused ignored -> Status.Code.ALREADY_EXISTS;
             case UnknownControlKey ignored -> Status.Code.NOT_FOUND;
@@ -86,7 +113,6 @@ public final class StatusMapping {
 
     public static ErrorReason reason(AigovException failure) {
         return switch (failure) {
-            case InvalidField ignored -> ErrorReason.ERROR_REASON_INVALID_FIELD;
             case VersionConflict ignored -> ErrorReason.ERROR_REASON_VERSION_CONFLICT;
             case RequestIdReused ignored -> ErrorReason.ERROR_REASON_REQUEST_ID_REUSED;
             case UnknownControlKey ignored -> ErrorReason.ERROR_REASON_UNKNOWN_CONTROL_KEY;

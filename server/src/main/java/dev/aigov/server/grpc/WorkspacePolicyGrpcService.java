@@ -6,7 +6,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.audit.DeniedMutations;
-import dev.aigov.server.identity.AuthInterceptor;
+import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.policy.WorkspacePolicy;

@@ -1,7 +1,7 @@
 package dev.aigov.server.identity;
 
-import dev.aigov.server.decision.Vocabulary;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.Vocabulary;
+import dev.aigov.core.InvalidRequest;
 import org.jooq.exception.IntegrityConstraintViolationException;
 
 import java.time.Clock;
@@ -39,12 +39,12 @@ public final class TokenAdministration {
     public static TokenRequest validate(String name, Collection<String> capabilityKeys, Collection<String> workspaces) {
         Vocabulary.requireId("name", name);
         if (capabilityKeys.isEmpty()) {
-            throw new InvalidField("capability", "give at least one of: " + Capability.allKeys());
+            throw new InvalidRequest("capability", "give at least one of: " + Capability.allKeys());
         }
         Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
         for (String key : capabilityKeys) {
             capabilities.add(Capability.fromKey(key).orElseThrow(() ->
-                    new InvalidField("capability", "unknown capability '" + key + "'; known: " + Capability.allKeys())));
+                    new InvalidRequest("capability", "unknown capability '" + key + "'; known: " + Capability.allKeys())));
         }
         Set<String> limitedTo = new LinkedHashSet<>();
         for (String workspace : workspaces) {
@@ -54,7 +54,7 @@ public final class TokenAdministration {
             List<String> platform = capabilities.stream().filter(c -> c.plane() == Capability.Plane.PLATFORM)
                     .map(Capability::key).toList();
             if (!platform.isEmpty()) {
-                throw new InvalidField("workspace", String.join(", ", platform)
+                throw new InvalidRequest("workspace", String.join(", ", platform)
                         + (platform.size() == 1 ? " is a platform capability" : " are platform capabilities")
                         + " and cannot be limited to workspaces; mint a separate token for the platform plane");
             }
@@ -83,8 +83,8 @@ public final class TokenAdministration {
         return new MintedToken(principal, token);
     }
 
-    private static InvalidField nameTaken(String name) {
-        return new InvalidField("name", "a token named '" + name + "' already exists; revoke it first or choose another name");
+    private static InvalidRequest nameTaken(String name) {
+        return new InvalidRequest("name", "a token named '" + name + "' already exists; revoke it first or choose another name");
     }
 
     /** Revokes the active token of that name; false when there is none. */

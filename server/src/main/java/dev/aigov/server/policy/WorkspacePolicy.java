@@ -1,7 +1,7 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.server.decision.PolicyMode;
-import dev.aigov.server.decision.PolicyStatus;
+import dev.aigov.core.PolicyMode;
+import dev.aigov.core.PolicyStatus;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -2,8 +2,8 @@ package dev.aigov.server.policy;
 
 import dev.aigov.db.jooq.tables.records.WorkspacePoliciesRecord;
 import dev.aigov.db.jooq.tables.records.WorkspacePolicyVersionsRecord;
-import dev.aigov.server.decision.PolicyMode;
-import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.core.PolicyMode;
+import dev.aigov.core.Vocabulary;
 import org.jooq.DSLContext;
 
 import java.time.OffsetDateTime;

@@ -1,15 +1,15 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.server.logging.Logs;
+import dev.aigov.server.telemetry.Logs;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
-import dev.aigov.server.decision.PolicyMode;
-import dev.aigov.server.decision.Vocabulary;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.PolicyMode;
+import dev.aigov.core.Vocabulary;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
-import dev.aigov.server.storage.DecisionStateLock;
+import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
@@ -42,10 +42,10 @@ public final class WorkspacePolicyService {
         public SetPolicy {
             Vocabulary.requireId("workspace_id", workspaceId);
             if (mode == null) {
-                throw new InvalidField("policy_mode", "is required: POLICY_MODE_DISABLED or POLICY_MODE_PRIVATE_ONLY");
+                throw new InvalidRequest("policy_mode", "is required: POLICY_MODE_DISABLED or POLICY_MODE_PRIVATE_ONLY");
             }
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
-                throw new InvalidField("expected_version", "must not be negative");
+                throw new InvalidRequest("expected_version", "must not be negative");
             }
             reason = Vocabulary.reason(reason);
         }

@@ -1,6 +1,6 @@
 package dev.aigov.server.storage;
 
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.InvalidRequest;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -25,7 +25,7 @@ public final class PageToken {
 
     public static int pageSize(int requested, int defaultSize, int maxSize) {
         if (requested < 0 || requested > maxSize) {
-            throw new InvalidField("page_size", "must be 0 (default " + defaultSize + ") to " + maxSize + " (got " + requested + ")");
+            throw new InvalidRequest("page_size", "must be 0 (default " + defaultSize + ") to " + maxSize + " (got " + requested + ")");
         }
         return requested == 0 ? defaultSize : requested;
     }
@@ -46,10 +46,10 @@ public final class PageToken {
         try {
             bytes = Base64.getUrlDecoder().decode(token);
         } catch (IllegalArgumentException e) {
-            throw new InvalidField("page_token", "is not a token this service issued");
+            throw new InvalidRequest("page_token", "is not a token this service issued");
         }
         if (bytes.length != 8 + 4 + 16 + FILTER_HASH_BYTES) {
-            throw new InvalidField("page_token", "is not a token this service issued");
+            throw new InvalidRequest("page_token", "is not a token this service issued");
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         long seconds = buffer.getLong();
@@ -58,11 +58,11 @@ public final class PageToken {
         byte[] hash = new byte[FILTER_HASH_BYTES];
         buffer.get(hash);
         if (!Arrays.equals(hash, Arrays.copyOf(filterHash, FILTER_HASH_BYTES))) {
-            throw new InvalidField("page_token", "belongs to a listing with other filters; start again without it");
+            throw new InvalidRequest("page_token", "belongs to a listing with other filters; start again without it");
         }
         // Within the timestamps the API accepts (years 1 to 9999), so that no tampered token fails later.
         if (nanos < 0 || nanos > 999_999_999 || seconds < -62_135_596_800L || seconds > 253_402_300_799L) {
-            throw new InvalidField("page_token", "is not a token this service issued");
+            throw new InvalidRequest("page_token", "is not a token this service issued");
         }
         return Optional.of(new Cursor(Instant.ofEpochSecond(seconds, nanos), id));
     }

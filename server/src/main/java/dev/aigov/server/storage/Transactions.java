@@ -1,5 +1,6 @@
 package dev.aigov.server.storage;
 
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.StorageUnavailable;
 import org.jooq.DSLContext;
@@ -15,11 +16,14 @@ public final class Transactions {
     public static <T> T inTransaction(DSLContext dsl, String what, Function<DSLContext, T> work) {
         try {
             return dsl.transactionResult(configuration -> work.apply(configuration.dsl()));
-        } catch (AigovException e) {
-            throw e;
+        } catch (AigovException | InvalidRequest answer) {
+            throw answer;
         } catch (DataAccessException e) {
             if (e.getCause() instanceof AigovException domain) {
                 throw domain;
+            }
+            if (e.getCause() instanceof InvalidRequest invalid) {
+                throw invalid;
             }
             throw new StorageUnavailable(what, e);
         }

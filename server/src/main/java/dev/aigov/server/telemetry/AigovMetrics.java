@@ -1,12 +1,12 @@
 package dev.aigov.server.telemetry;
 
 import dev.aigov.api.v1.ErrorReason;
-import dev.aigov.server.audit.GroupCommitRecorder;
-import dev.aigov.server.decision.Catalog;
-import dev.aigov.server.decision.Decision;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.RecordedDecision;
-import dev.aigov.server.decision.Vocabulary;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
+import dev.aigov.core.Catalog;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.server.evaluation.RecordedDecision;
+import dev.aigov.core.Vocabulary;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.grpc.CallOutcomes;
 import dev.aigov.server.grpc.DecisionObserver;
@@ -162,7 +162,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
 
     static String errorReason(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof AigovException domain ? label(StatusMapping.reason(domain)) : "unexpected";
+        return StatusMapping.reasonFor(cause).map(AigovMetrics::label).orElse("unexpected");
     }
 
     static String label(ErrorReason reason) {

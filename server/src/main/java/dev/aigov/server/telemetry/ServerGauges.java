@@ -1,11 +1,11 @@
 package dev.aigov.server.telemetry;
 
-import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlRepository;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.OverloadLimiter;
-import dev.aigov.server.state.DecisionState;
+import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.storage.Housekeeping;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
@@ -78,7 +78,7 @@ public final class ServerGauges {
                     pausedWorkspaces = paused.workspaces();
                 } else {
                     pausedGlobally = ExecutionControlRepository.current(sources.dsl(), ExecutionControl.AI_EXECUTION, "").state()
-                            == dev.aigov.server.decision.ControlState.PAUSED;
+                            == dev.aigov.core.ControlState.PAUSED;
                     pausedWorkspaces = ExecutionControlRepository.countPausedWorkspaces(sources.dsl(), ExecutionControl.AI_EXECUTION);
                 }
                 global.record(AigovMetrics.flag(pausedGlobally));
@@ -98,7 +98,7 @@ public final class ServerGauges {
     private record PauseStart(DSLContext dsl) {
         Optional<Instant> since() {
             ExecutionControl control = ExecutionControlRepository.current(dsl, ExecutionControl.AI_EXECUTION, "");
-            return control.state() == dev.aigov.server.decision.ControlState.PAUSED ? control.changedAt() : Optional.empty();
+            return control.state() == dev.aigov.core.ControlState.PAUSED ? control.changedAt() : Optional.empty();
         }
     }
 }

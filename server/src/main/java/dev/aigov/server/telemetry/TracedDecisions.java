@@ -1,9 +1,9 @@
 package dev.aigov.server.telemetry;
 
-import dev.aigov.server.decision.DecisionRecorder;
-import dev.aigov.server.decision.RecordedDecision;
-import dev.aigov.server.decision.Snapshot;
-import dev.aigov.server.decision.SnapshotSource;
+import dev.aigov.server.evaluation.DecisionRecorder;
+import dev.aigov.server.evaluation.RecordedDecision;
+import dev.aigov.core.Snapshot;
+import dev.aigov.server.evaluation.SnapshotSource;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;

@@ -9,7 +9,7 @@ import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Eventually;
 import dev.aigov.server.testing.TestDatabase;
@@ -173,7 +173,7 @@ class LinearizableStopTest {
     /** Waits until the replica's in-memory state has the workspace's private_only policy. */
     private static void awaitPolicyOn(TestServer replica, String workspace) {
         poll(() -> replica.decisionState().snapshotFor(workspace).policy().mode()
-                == dev.aigov.server.decision.PolicyMode.PRIVATE_ONLY);
+                == dev.aigov.core.PolicyMode.PRIVATE_ONLY);
     }
 
     private static void awaitAllows(List<String> workspaces, int atLeast) {

@@ -87,7 +87,7 @@ class ListenerOutageTest {
             }
         });
         assertThat(server.decisionState().snapshotFor(workspace).policy().mode())
-                .isEqualTo(dev.aigov.server.decision.PolicyMode.DISABLED);
+                .isEqualTo(dev.aigov.core.PolicyMode.DISABLED);
     }
 
     @Test

@@ -123,7 +123,7 @@ class ReplicaStateTest {
     @Test
     void aFullAuditQueueIsAnsweredOverloadedAtOnce() throws Exception {
         // One writer and room for two decisions in the queue.
-        HotPathConfig oneWriterSmallQueue = new HotPathConfig(HotPathConfig.Mode.BATCHED, Duration.ofSeconds(1), 2, 500, 1);
+        HotPathConfig oneWriterSmallQueue = new HotPathConfig(Duration.ofSeconds(1), 2, 500, 1);
         try (TestServer small = TestServer.startWith(oneWriterSmallQueue, TestDatabase.shared());
              Clients clients = new Clients(small)) {
             String token = small.adminToken();

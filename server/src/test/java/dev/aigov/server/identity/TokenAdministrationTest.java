@@ -1,6 +1,6 @@
 package dev.aigov.server.identity;
 
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +85,7 @@ class TokenAdministrationTest {
         String name = freshName("platform");
 
         assertThatThrownBy(() -> tokens.create(name, List.of(capability), List.of("ws-a")))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> {
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> {
                     assertThat(failure.field()).isEqualTo("workspace");
                     assertThat(failure.getMessage()).contains(capability);
                 });
@@ -96,7 +96,7 @@ class TokenAdministrationTest {
     void platformCapabilityMixedWithWorkspaceOnesIsStillRejectedWhenLimited() {
         assertThatThrownBy(() -> tokens.create(freshName("mixed"), List.of("workspace.ai_policy.view", "ops.controls.manage"),
                 List.of("ws-a")))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> {
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> {
                     assertThat(failure.field()).isEqualTo("workspace");
                     assertThat(failure.getMessage()).contains("ops.controls.manage").doesNotContain("workspace.ai_policy.view");
                 });
@@ -105,7 +105,7 @@ class TokenAdministrationTest {
     @Test
     void unknownCapabilityIsRejectedWithTheKnownOnes() {
         assertThatThrownBy(() -> tokens.create(freshName("unknown"), List.of("ai.decisions.evaluate", "ops.everything"), List.of()))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> {
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> {
                     assertThat(failure.field()).isEqualTo("capability");
                     assertThat(failure.getMessage()).contains("ops.everything");
                     for (Capability known : Capability.values()) {
@@ -117,14 +117,14 @@ class TokenAdministrationTest {
     @Test
     void noCapabilityIsRejected() {
         assertThatThrownBy(() -> tokens.create(freshName("none"), List.of(), List.of()))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> assertThat(failure.field()).isEqualTo("capability"));
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> assertThat(failure.field()).isEqualTo("capability"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "has space", "slash/name", "ünïcode"})
     void malformedNameIsRejected(String name) {
         assertThatThrownBy(() -> tokens.create(name, List.of("audit.read"), List.of()))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> assertThat(failure.field()).isEqualTo("name"));
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> assertThat(failure.field()).isEqualTo("name"));
     }
 
     @Test
@@ -133,7 +133,7 @@ class TokenAdministrationTest {
         tokens.create(name, List.of("audit.read"), List.of());
 
         assertThatThrownBy(() -> tokens.create(name, List.of("audit.read"), List.of()))
-                .isInstanceOfSatisfying(InvalidField.class, failure -> {
+                .isInstanceOfSatisfying(InvalidRequest.class, failure -> {
                     assertThat(failure.field()).isEqualTo("name");
                     assertThat(failure.getMessage()).contains(name);
                 });

@@ -1,6 +1,6 @@
 package dev.aigov.server.storage;
 
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.InvalidRequest;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,13 +98,13 @@ class PageTokenTest {
         assertThat(PageToken.pageSize(1, 50, 500)).isEqualTo(1);
         assertThat(PageToken.pageSize(500, 50, 500)).isEqualTo(500);
         assertThatThrownBy(() -> PageToken.pageSize(501, 50, 500))
-                .isInstanceOfSatisfying(InvalidField.class, e -> assertThat(e.field()).isEqualTo("page_size"));
+                .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.field()).isEqualTo("page_size"));
         assertThatThrownBy(() -> PageToken.pageSize(-1, 50, 500))
-                .isInstanceOfSatisfying(InvalidField.class, e -> assertThat(e.field()).isEqualTo("page_size"));
+                .isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.field()).isEqualTo("page_size"));
     }
 
     private static void assertRejected(ThrowingCallable decode) {
-        assertThatThrownBy(decode).isInstanceOfSatisfying(InvalidField.class, e -> assertThat(e.field()).isEqualTo("page_token"));
+        assertThatThrownBy(decode).isInstanceOfSatisfying(InvalidRequest.class, e -> assertThat(e.field()).isEqualTo("page_token"));
     }
 
     private static byte[] bytesOf(String token) {

@@ -88,7 +88,7 @@ class OverloadEndToEndTest {
 
     @Test
     void aCallWhoseDeadlinePassesWhileItWaitsCostsNoDatabaseWork() throws Exception {
-        HotPathConfig oneWriter = new HotPathConfig(HotPathConfig.Mode.BATCHED, Duration.ofSeconds(1), 100, 500, 1);
+        HotPathConfig oneWriter = new HotPathConfig(Duration.ofSeconds(1), 100, 500, 1);
         try (TestServer server = TestServer.startWith(oneWriter, TestDatabase.shared()); Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());

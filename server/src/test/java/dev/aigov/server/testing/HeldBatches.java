@@ -1,6 +1,6 @@
 package dev.aigov.server.testing;
 
-import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import org.jooq.DSLContext;
 
 import java.time.Duration;

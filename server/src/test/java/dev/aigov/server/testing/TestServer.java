@@ -1,7 +1,7 @@
 package dev.aigov.server.testing;
 
 import dev.aigov.server.AigovServer;
-import dev.aigov.server.audit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
@@ -10,7 +10,7 @@ import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
-import dev.aigov.server.state.DecisionState;
+import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.storage.Database;
 import io.grpc.ServerInterceptor;
 
@@ -108,14 +108,14 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(server, database);
     }
 
-    /** The in-memory decision state (batched mode). */
+    /** The in-memory decision state. */
     public DecisionState decisionState() {
-        return server.decisionState().orElseThrow(() -> new IllegalStateException("a naive server has no in-memory state"));
+        return server.decisionState();
     }
 
-    /** The group-commit audit writer (batched mode). */
+    /** The group-commit audit writer. */
     public GroupCommitRecorder auditWriter() {
-        return server.auditWriter().orElseThrow(() -> new IllegalStateException("a naive server has no audit writer"));
+        return server.auditWriter();
     }
 
     public int port() {

@@ -17,16 +17,16 @@ import dev.aigov.client.SourceFamily;
 import dev.aigov.client.StatusCode;
 import dev.aigov.client.UseCase;
 import dev.aigov.client.UseCaseCatalog;
-import dev.aigov.server.decision.Actor;
-import dev.aigov.server.decision.ActorKind;
-import dev.aigov.server.decision.Catalog;
-import dev.aigov.server.decision.ControlStatus;
-import dev.aigov.server.decision.Decision;
-import dev.aigov.server.decision.DecisionRequest;
-import dev.aigov.server.decision.PolicyStatus;
-import dev.aigov.server.decision.Rules;
-import dev.aigov.server.decision.Snapshot;
-import dev.aigov.server.error.InvalidField;
+import dev.aigov.core.Actor;
+import dev.aigov.core.ActorKind;
+import dev.aigov.core.Catalog;
+import dev.aigov.core.ControlStatus;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.PolicyStatus;
+import dev.aigov.core.Rules;
+import dev.aigov.core.Snapshot;
+import dev.aigov.core.InvalidRequest;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -100,7 +100,7 @@ public final class InMemoryAiGovernance implements AiGovernance {
             throw new IllegalArgumentException("UNRECOGNIZED cannot be set");
         }
         PolicyStatus current = policies.getOrDefault(workspaceId, PolicyStatus.DEFAULT);
-        dev.aigov.server.decision.PolicyMode next = core(dev.aigov.server.decision.PolicyMode.class, mode);
+        dev.aigov.core.PolicyMode next = core(dev.aigov.core.PolicyMode.class, mode);
         if (current.mode() != next) {
             policies.put(workspaceId, new PolicyStatus(next, current.version() + 1));
         }
@@ -109,15 +109,15 @@ public final class InMemoryAiGovernance implements AiGovernance {
 
     /** Pauses AI execution at a scope: the global one stops every workspace. */
     public synchronized InMemoryAiGovernance pause(ControlScope scope) {
-        return setControl(scope, dev.aigov.server.decision.ControlState.PAUSED);
+        return setControl(scope, dev.aigov.core.ControlState.PAUSED);
     }
 
     /** Resumes AI execution at a scope. Resuming a workspace does not lift a global pause. */
     public synchronized InMemoryAiGovernance resume(ControlScope scope) {
-        return setControl(scope, dev.aigov.server.decision.ControlState.ENABLED);
+        return setControl(scope, dev.aigov.core.ControlState.ENABLED);
     }
 
-    private InMemoryAiGovernance setControl(ControlScope scope, dev.aigov.server.decision.ControlState state) {
+    private InMemoryAiGovernance setControl(ControlScope scope, dev.aigov.core.ControlState state) {
         Objects.requireNonNull(scope, "scope");
         ControlStatus current = scope.workspaceId().map(id -> workspaceControls.getOrDefault(id, ControlStatus.NEVER_CHANGED))
                 .orElse(globalControl);
@@ -194,9 +194,9 @@ public final class InMemoryAiGovernance implements AiGovernance {
         DecisionRequest domain;
         try {
             domain = toDomain(request, requestId);
-        } catch (InvalidField invalid) {
+        } catch (InvalidRequest invalid) {
             return AiDecision.failed(requestId, GovernanceFailure.of(StatusCode.INVALID_ARGUMENT, "ERROR_REASON_INVALID_FIELD",
-                    invalid.metadata(), invalid.getMessage()));
+                    Map.of("field", invalid.field()), invalid.getMessage()));
         }
         Snapshot snapshot = new Snapshot(globalControl,
                 workspaceControls.getOrDefault(domain.workspaceId(), ControlStatus.NEVER_CHANGED),
@@ -218,15 +218,15 @@ public final class InMemoryAiGovernance implements AiGovernance {
 
     private static DecisionRequest toDomain(AiRequest request, UUID requestId) {
         return new DecisionRequest(request.workspaceId(), request.tenantId().orElse(""), request.useCase().key(),
-                core(dev.aigov.server.decision.ProviderClass.class, request.providerClass()),
+                core(dev.aigov.core.ProviderClass.class, request.providerClass()),
                 request.dataClassifications().stream()
-                        .map(c -> core(dev.aigov.server.decision.DataClassification.class, c)).toList(),
+                        .map(c -> core(dev.aigov.core.DataClassification.class, c)).toList(),
                 request.sourceFamily().name(),
                 new Actor(request.actor().id(), core(ActorKind.class, request.actor().kind())),
                 request.callerSurface().orElse(""), Optional.of(requestId));
     }
 
-    private static ApprovedUseCase entry(dev.aigov.server.decision.UseCase useCase) {
+    private static ApprovedUseCase entry(dev.aigov.core.UseCase useCase) {
         EnumSet<ProviderClass> providerClasses = EnumSet.noneOf(ProviderClass.class);
         useCase.providerClasses().forEach(c -> providerClasses.add(ProviderClass.valueOf(c.name())));
         EnumSet<DataClassification> classifications = EnumSet.noneOf(DataClassification.class);

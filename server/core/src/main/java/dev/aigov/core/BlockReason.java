@@ -1,0 +1,19 @@
+package dev.aigov.core;
+
+/**
+ * One rule a request failed. Declaration order is the SPEC's precedence: the primary reason of a
+ * decision is the failing rule declared first.
+ */
+public enum BlockReason {
+    AI_EXECUTION_PAUSED,
+    WORKSPACE_POLICY_DISABLED,
+    USE_CASE_NOT_APPROVED,
+    PROVIDER_CLASS_NOT_PERMITTED,
+    TENANT_CONTEXT_NOT_PERMITTED,
+    SOURCE_FAMILY_NOT_PERMITTED,
+    DATA_CLASSIFICATION_NOT_PERMITTED;
+
+    public String word() {
+        return Vocabulary.word(this);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.aigov.server.evaluation;
+
+import dev.aigov.core.Catalog;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.Rules;
+import dev.aigov.core.Snapshot;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Evaluates a request: the state from the snapshot, the answer from the rules, and the record
+ * from the recorder, in that order. No answer leaves without its durable record.
+ */
+public final class DecisionService {
+    private final SnapshotSource snapshots;
+    private final DecisionRecorder recorder;
+    private final Catalog catalog;
+    private final Clock clock;
+
+    public DecisionService(SnapshotSource snapshots, DecisionRecorder recorder, Catalog catalog, Clock clock) {
+        this.snapshots = snapshots;
+        this.recorder = recorder;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    /**
+     * Decides now and completes once the decision is recorded.
+     *
+     * @param callerGone whether the caller stopped waiting (its decision need not be recorded then)
+     * @throws dev.aigov.server.error.StateStale         when the state cannot be confirmed current
+     * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be read
+     */
+    public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request,
+                                                        BooleanSupplier callerGone) {
+        Snapshot snapshot = snapshots.snapshotFor(request.workspaceId());
+        Decision decision = Rules.evaluate(request, snapshot, catalog);
+        return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),
+                principal, request, snapshot, decision, fingerprint, callerGone));
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.aigov.server.evaluation.commit;
+
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditRepository;
+import dev.aigov.core.Actor;
+import dev.aigov.core.ActorKind;
+import dev.aigov.core.BlockReason;
+import dev.aigov.core.ControlState;
+import dev.aigov.core.DataClassification;
+import dev.aigov.core.Decision;
+import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.PolicyMode;
+import dev.aigov.core.ProviderClass;
+import dev.aigov.server.storage.Database;
+import dev.aigov.server.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Decisions appended by COPY read back exactly as they were, whatever characters they hold. */
+class DecisionCopyTest {
+    private final Database database = TestDatabase.shared();
+
+    @Test
+    void everyFieldReadsBackAsWrittenIncludingCopysSpecialCharacters() {
+        AuditEvent.DecisionMade block = event(Optional.of(UUID.randomUUID()), "t-1", "job:nightly.sync",
+                new Decision(List.of(BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED, BlockReason.TENANT_CONTEXT_NOT_PERMITTED),
+                        List.of(DataClassification.PERSONAL_DATA, DataClassification.SECRET), PolicyMode.PRIVATE_ONLY, 7,
+                        ControlState.ENABLED, 3, "Blocked:\ta \\ back\\slash, a \"quote\", a 'tick',\nnew line,\r é ü 語 and {braces}."));
+        AuditEvent.DecisionMade allow = event(Optional.empty(), "", "",
+                new Decision(List.of(), List.of(), PolicyMode.PRIVATE_ONLY, 1, ControlState.ENABLED, 0, "Allowed."));
+
+        database.dsl().transaction(configuration -> DecisionCopy.append(configuration.dsl(), List.of(block, allow)));
+
+        for (AuditEvent.DecisionMade written : List.of(block, allow)) {
+            AuditEvent.DecisionMade read = AuditRepository.findDecision(database.dsl(), written.header().eventId(),
+                    written.header().occurredAt()).orElseThrow();
+            assertThat(read).isEqualTo(written);
+        }
+    }
+
+    private static AuditEvent.DecisionMade event(Optional<UUID> requestId, String tenant, String surface, Decision decision) {
+        String workspace = "ws-" + UUID.randomUUID();
+        DecisionRequest request = new DecisionRequest(workspace, tenant, "support_diagnostics.summary_draft", ProviderClass.LOCAL_PRIVATE,
+                List.of(DataClassification.PERSONAL_DATA, DataClassification.SECRET, DataClassification.OPERATIONAL_METADATA),
+                "support_diagnostics", new Actor("svc-7", ActorKind.SERVICE), surface, requestId);
+        return new AuditEvent.DecisionMade(new AuditEvent.Header(UUID.randomUUID(), Instant.now().truncatedTo(ChronoUnit.MICROS),
+                workspace, "copy-tester", requestId), request, UUID.randomUUID(), decision);
+    }
+}
