@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,14 +15,14 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * Sets results of several {@code bench --json} files side by side (e.g. naive and batched): per
+ * Sets results of several {@code aigov-bench --json} files side by side (e.g. baseline and batched): per
  * in-flight level each file's throughput and p99 and the ratio of the last to the first; per
  * offered rate each file's p99.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Compare bench JSON result files side by side; the ratio is the last file's throughput over the first's.")
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Results written by bench --json.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Results written by aigov-bench --json.")
     List<Path> files;
 
     @Spec

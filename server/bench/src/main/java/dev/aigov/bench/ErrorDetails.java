@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;

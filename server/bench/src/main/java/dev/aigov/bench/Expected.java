@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import dev.aigov.api.v1.BlockReason;
 import dev.aigov.api.v1.Decision;

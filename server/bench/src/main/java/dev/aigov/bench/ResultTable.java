@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import java.io.PrintWriter;
 import java.util.List;

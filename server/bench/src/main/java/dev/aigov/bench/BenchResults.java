@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What {@code bench --json} writes: the run's set-up and one {@link RunResult} per row.
+ * What {@code aigov-bench --json} writes: the run's set-up and one {@link RunResult} per row.
  *
- * @param label free text from --label, e.g. the server's hot path ({@code naive}, {@code batched})
+ * @param label free text from --label, e.g. the mode of compare-hot-paths.sh ({@code baseline}, {@code batched})
  */
 record BenchResults(String tool, String startedAt, String target, String label, Mix mix, List<RunResult> runs) {
     static final String TOOL = "aigov bench 1";

@@ -1,9 +1,8 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.SetExecutionControlRequest;
-import dev.aigov.server.Main;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.testing.EndToEndTest;
 import dev.aigov.server.testing.TestCertificates;
@@ -31,7 +30,7 @@ class BenchCommandTest extends EndToEndTest {
         String prefix = "bt-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         StringWriter printed = new StringWriter();
 
-        int exit = run(printed, "bench", "--target", server.target(), "--token", admin, "--concurrency", "4",
+        int exit = run(printed, "--target", server.target(), "--token", admin, "--concurrency", "4",
                 "--warmup", "200ms", "--duration", "1s", "--workspaces", "40", "--workspace-prefix", prefix,
                 "--label", "test", "--json", json.toString());
 
@@ -60,7 +59,7 @@ class BenchCommandTest extends EndToEndTest {
         RunResult parsed = BenchResults.read(json).runs().get(0);
         assertThat(parsed.answered()).isEqualTo(run.path("answered").asLong());
         StringWriter report = new StringWriter();
-        assertThat(run(report, "bench", "report", json.toString())).isZero();
+        assertThat(run(report, "report", json.toString())).isZero();
         assertThat(report.toString()).contains("Closed loop").contains("test d/s");
     }
 
@@ -71,13 +70,13 @@ class BenchCommandTest extends EndToEndTest {
         clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
                 .setWorkspaceId(prefix + "3").setState(ControlState.CONTROL_STATE_PAUSED).setReason("test").build());
         StringWriter paused = new StringWriter();
-        assertThat(run(paused, "bench", "--target", server.target(), "--token", admin, "--workspaces", "20",
+        assertThat(run(paused, "--target", server.target(), "--token", admin, "--workspaces", "20",
                 "--workspace-prefix", prefix, "--duration", "1s")).isNotZero();
         assertThat(paused.toString()).contains("paused");
 
         String evaluateOnly = server.mintToken("bench-evaluate-only", Set.of("ai.decisions.evaluate"), List.of());
         StringWriter lacking = new StringWriter();
-        assertThat(run(lacking, "bench", "--target", server.target(), "--token", evaluateOnly, "--workspaces", "20",
+        assertThat(run(lacking, "--target", server.target(), "--token", evaluateOnly, "--workspaces", "20",
                 "--workspace-prefix", prefix, "--duration", "1s")).isNotZero();
         assertThat(lacking.toString()).contains("the token lacks workspace.ai_policy.view");
     }
@@ -88,7 +87,7 @@ class BenchCommandTest extends EndToEndTest {
         try (TestServer tls = TestServer.startTls(new ServerConfig.Tls(certificates.serverCertificate(), certificates.serverKey(),
                 Optional.empty()))) {
             StringWriter printed = new StringWriter();
-            assertThat(run(printed, "bench", "health", "--target", tls.target(), "--tls-ca", certificates.caCertificate().toString(),
+            assertThat(run(printed, "health", "--target", tls.target(), "--tls-ca", certificates.caCertificate().toString(),
                     "--wait", "10s")).as(printed.toString()).isZero();
             assertThat(printed.toString()).contains("SERVING");
         }
@@ -97,7 +96,7 @@ class BenchCommandTest extends EndToEndTest {
     @Test
     void refusesToRunWithoutATarget() {
         StringWriter printed = new StringWriter();
-        assertThat(run(printed, "bench", "--token", "x")).isNotZero();
+        assertThat(run(printed, "--token", "x")).isNotZero();
     }
 
     private static int run(StringWriter printed, String... args) {

@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;

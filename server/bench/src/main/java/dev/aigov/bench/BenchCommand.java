@@ -1,5 +1,6 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,12 +24,12 @@ import java.util.concurrent.Callable;
  * EvaluateAiRequest under a realistic, checked mix. Closed loop (N calls in flight) and open loop
  * (a fixed offered rate, latency from each call's intended start).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "aigov-bench", mixinStandardHelpOptions = true, version = "aigov 0.1.0", sortOptions = false,
         description = {"Load a running aigov with EvaluateAiRequest calls and print throughput and latency.",
                 "Sets the policies of its own workspaces (--workspace-prefix) first; refuses to run against a paused server."},
-        subcommands = {PropagationCommand.class, ReportCommand.class, HealthCommand.class})
+        subcommands = {PropagationCommand.class, ReportCommand.class, HealthCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Callable<Integer> {
-    // Checked in call(), not by picocli: `bench report` and the other subcommands do without them.
+    // Checked in call(), not by picocli: `report` and the other subcommands do without them.
     @Option(names = "--target", paramLabel = "HOST:PORT", description = "The server to load (required).")
     String target;
 
@@ -61,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The benchmark's own workspaces are PREFIX0, PREFIX1, ... (default ${DEFAULT-VALUE}).")
     String workspacePrefix;
 
-    @Option(names = "--label", description = "A label for the rows, e.g. the server's hot path (naive, batched).")
+    @Option(names = "--label", description = "A label for the rows, e.g. the mode of compare-hot-paths.sh (baseline, batched).")
     String label;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE, or to stdout with '-' (the table then goes to stderr).")
@@ -87,7 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (target == null || token == null) {
-            throw new ParameterException(spec.commandLine(), "bench needs --target and --token (or AIGOV_BENCH_TOKEN)");
+            throw new ParameterException(spec.commandLine(), "aigov-bench needs --target and --token (or AIGOV_BENCH_TOKEN)");
         }
         if (concurrency.stream().anyMatch(n -> n < 1) || rates.stream().anyMatch(r -> !(r > 0)) || channels < 1 || maxInFlight < 1
                 || duration.isZero() || duration.isNegative() || warmup.isNegative()) {

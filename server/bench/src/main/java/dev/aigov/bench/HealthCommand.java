@@ -1,4 +1,4 @@
-package dev.aigov.server.bench;
+package dev.aigov.bench;
 
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
