@@ -147,8 +147,8 @@ public final class AigovServer {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
-        // Bounded executors: evaluations never block (batched), so a few threads serve them; every
-        // other call (and every call of the naive path) may wait for the database, on threads of its own.
+        // Bounded executors: evaluations never block, so a few threads serve them; every other call
+        // may wait for the database, on threads of its own.
         ExecutorService answerExecutor = Executors.newFixedThreadPool(
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(
@@ -202,10 +202,10 @@ public final class AigovServer {
                     // state then runs on whichever thread delivers its callbacks, without a hand-off: that
                     // thread for the first, and a transport thread for a later one that finds the call idle.
                     // Nothing in it may block (the state is in memory, the answer comes from the audit
-                    // writer): the profile showed thread wake-ups costing more than the decision. One that may
-                    // need the database (an unknown token, a stale state) stays on that pool, never on the
-                    // answer threads. (Sending every call to the event loop from the start, measured, was
-                    // slower: it serialised the decisions with the connection's I/O.)
+                    // writer), and a thread wake-up costs more than the decision. One that may need the
+                    // database (an unknown token, a stale state) stays on that pool, never on the answer
+                    // threads. Calls do not all start on the event loop: that would serialise the decisions
+                    // with the connection's I/O.
                     boolean held = state.current() && AuthInterceptor.tokenHash(headers).flatMap(state::principal).isPresent();
                     return held ? inline : null;
                 }

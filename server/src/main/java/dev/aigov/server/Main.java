@@ -3,6 +3,7 @@ package dev.aigov.server;
 import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
+import dev.aigov.server.error.Causes;
 import dev.aigov.core.InvalidRequest;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -49,12 +50,9 @@ public final class Main {
         CommandLine commandLine = new CommandLine(command);
         commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> {
             // One line an operator can act on; the stack trace only when asked for (AIGOV_DEBUG=1).
-            Throwable root = failure;
-            while (!(root instanceof InvalidRequest) && root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
             String message = failure instanceof InvalidRequest || failure instanceof IllegalArgumentException
-                    || failure instanceof IllegalStateException ? failure.getMessage() : failure.getMessage() + " (" + root.getMessage() + ")";
+                    || failure instanceof IllegalStateException ? failure.getMessage()
+                    : failure.getMessage() + " (" + Causes.rootMessage(failure) + ")";
             cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
             if (System.getenv("AIGOV_DEBUG") != null) {
                 failure.printStackTrace(cmd.getErr());
