@@ -2,7 +2,10 @@ package dev.aigov.server;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.storage.EmbeddedCredentials;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.Grpcurl;
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
@@ -25,7 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the token commands through the real command line, the grpcurl commands through {@link Grpcurl}
  * (reflection and JSON, as grpcurl does them).
  */
-class CookbookTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class CookbookTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    CookbookTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final String COOKBOOK = "Cookbook: grpcurl against the running server";
     private static final Pattern CAPTURE = Pattern.compile("^([A-Z_]+)=\\$\\((.*) \\| tail -n 1\\)$");
     private static final String JAR = "java -jar server/target/aigov-server.jar ";
@@ -87,7 +101,7 @@ class CookbookTest extends EndToEndTest {
     }
 
     /** Runs {@code java -jar server/target/aigov-server.jar ...} through the real command line, on the test database. */
-    private static String runServerJar(String command, Map<String, String> variables) {
+    private String runServerJar(String command, Map<String, String> variables) {
         List<String> args = new ArrayList<>(words(command.substring(JAR.length()), variables));
         // The runtime role, as the server's pool; its password travels in the URL (the option reads it from the environment only).
         String password = EmbeddedCredentials.read(TestDatabase.sharedHome()).runtimePassword();

@@ -27,7 +27,9 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -54,14 +56,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** ListAuditEvents over a real channel, and the append-only audit table underneath it. */
-class AuditEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class AuditEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    AuditEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    private static ListAuditEventsResponse listAs(String token, ListAuditEventsRequest.Builder request) {
+    private ListAuditEventsResponse listAs(String token, ListAuditEventsRequest.Builder request) {
         return clients.audit(token).listAuditEvents(request.build());
     }
 
-    private static List<AuditEvent> list(ListAuditEventsRequest.Builder request) {
+    private List<AuditEvent> list(ListAuditEventsRequest.Builder request) {
         return listAs(admin, request).getEventsList();
     }
 
@@ -69,12 +82,12 @@ class AuditEndToEndTest extends EndToEndTest {
         return ListAuditEventsRequest.newBuilder().setWorkspaceId(workspace);
     }
 
-    private static long setPolicy(String workspace, PolicyMode mode) {
+    private long setPolicy(String workspace, PolicyMode mode) {
         return clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(mode).build()).getPolicy().getVersion();
     }
 
-    private static String privateOnlyWorkspace() {
+    private String privateOnlyWorkspace() {
         String workspace = freshWorkspace();
         setPolicy(workspace, PolicyMode.POLICY_MODE_PRIVATE_ONLY);
         return workspace;
@@ -93,7 +106,7 @@ class AuditEndToEndTest extends EndToEndTest {
                 .setCallerSurface("diagnostics-export");
     }
 
-    private static Decision evaluateAs(String token, EvaluateAiRequestRequest.Builder request) {
+    private Decision evaluateAs(String token, EvaluateAiRequestRequest.Builder request) {
         return clients.decisions(token).evaluateAiRequest(request.build()).getDecision();
     }
 

@@ -6,7 +6,10 @@ import dev.aigov.api.v1.ListAuditEventsRequest;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.Requests;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
@@ -31,7 +34,18 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * The aigov-client-version header: recorded, bounded, with each decision's audit event; a hostile
  * value is recorded as "invalid" and never fails the decision. And a resume needs no reason.
  */
-class ClientVersionEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class ClientVersionEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    ClientVersionEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
 
     static Stream<Arguments> announcedVersions() {
         return Stream.of(
@@ -82,7 +96,7 @@ class ClientVersionEndToEndTest extends EndToEndTest {
         assertThat(resumed.getControl().getReason()).isEmpty();
     }
 
-    private static List<String> recordedClientVersions(UUID requestId) throws SQLException {
+    private List<String> recordedClientVersions(UUID requestId) throws SQLException {
         try (Connection connection = server.dataSource().getConnection();
              PreparedStatement query = connection.prepareStatement(
                      "SELECT client_version FROM audit_events WHERE kind = 'ai_decision' AND request_id = ?")) {

@@ -16,7 +16,9 @@ import dev.aigov.api.v1.ProviderClass;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
@@ -37,19 +39,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** EvaluateAiRequest and ListUseCases over a real channel, against the real server and database. */
-class DecisionEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class DecisionEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    DecisionEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     static EvaluateAiRequestRequest.Builder answerDraft(String workspace) {
         return dev.aigov.server.testing.Requests.answerDraft(workspace);
     }
 
-    private static String privateOnlyWorkspace() {
+    private String privateOnlyWorkspace() {
         String workspace = freshWorkspace();
         clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
         return workspace;
     }
 
-    private static Decision evaluate(EvaluateAiRequestRequest.Builder request) {
+    private Decision evaluate(EvaluateAiRequestRequest.Builder request) {
         return clients.decisions(admin).evaluateAiRequest(request.build()).getDecision();
     }
 

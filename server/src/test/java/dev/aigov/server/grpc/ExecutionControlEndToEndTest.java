@@ -16,7 +16,9 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -48,12 +50,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what a pause does to EvaluateAiRequest. Other test classes share the database: every global
  * pause here is resumed in a finally block.
  */
-class ExecutionControlEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class ExecutionControlEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    ExecutionControlEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final String KEY = "ai.execution";
     private static final String SET_METHOD = ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName();
     private static final String CONTROL_SET = "execution_control_set";
 
-    private static NamedToken mint(String prefix, Set<String> capabilities) {
+    private NamedToken mint(String prefix, Set<String> capabilities) {
         return server.mintNamed(prefix, capabilities, List.of());
     }
 
@@ -67,24 +80,24 @@ class ExecutionControlEndToEndTest extends EndToEndTest {
                 .setState(ControlState.CONTROL_STATE_ENABLED);
     }
 
-    private static SetExecutionControlResponse setAs(String token, SetExecutionControlRequest.Builder request) {
+    private SetExecutionControlResponse setAs(String token, SetExecutionControlRequest.Builder request) {
         return clients.controls(token).setExecutionControl(request.build());
     }
 
-    private static SetExecutionControlResponse set(SetExecutionControlRequest.Builder request) {
+    private SetExecutionControlResponse set(SetExecutionControlRequest.Builder request) {
         return setAs(admin, request);
     }
 
-    private static GetExecutionControlResponse getAs(String token, String workspace) {
+    private GetExecutionControlResponse getAs(String token, String workspace) {
         return clients.controls(token).getExecutionControl(
                 GetExecutionControlRequest.newBuilder().setControlKey(KEY).setWorkspaceId(workspace).build());
     }
 
-    private static GetExecutionControlResponse get(String workspace) {
+    private GetExecutionControlResponse get(String workspace) {
         return getAs(admin, workspace);
     }
 
-    private static ListExecutionControlHistoryResponse history(ListExecutionControlHistoryRequest.Builder request) {
+    private ListExecutionControlHistoryResponse history(ListExecutionControlHistoryRequest.Builder request) {
         return clients.controls(admin).listExecutionControlHistory(request.build());
     }
 
@@ -92,18 +105,18 @@ class ExecutionControlEndToEndTest extends EndToEndTest {
         return ListExecutionControlHistoryRequest.newBuilder().setControlKey(KEY).setWorkspaceId(workspace);
     }
 
-    private static int controlSetEvents(String workspace) {
+    private int controlSetEvents(String workspace) {
         return AuditRows.count(server.dataSource(), workspace, CONTROL_SET);
     }
 
-    private static String privateOnlyWorkspace() {
+    private String privateOnlyWorkspace() {
         String workspace = freshWorkspace();
         clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
         return workspace;
     }
 
-    private static Decision evaluate(String workspace) {
+    private Decision evaluate(String workspace) {
         return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build()).getDecision();
     }
 

@@ -21,7 +21,8 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -74,7 +75,18 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * bytes that are no protobuf message, not an oversized message, not random field values. And a
  * call in flight when the server is stopped still gets its answer.
  */
-class RobustnessEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class RobustnessEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    RobustnessEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final String EVALUATE = "aigov.v1.DecisionService/EvaluateAiRequest";
     /** What a well-behaved server may answer to any input while its database is up. */
     private static final Set<Status.Code> ANSWERS_TO_ANY_INPUT = EnumSet.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
@@ -98,7 +110,7 @@ class RobustnessEndToEndTest extends EndToEndTest {
     };
 
     /** Sends {@code body} as the request message of {@code method}, as bytes, whatever they are. */
-    private static byte[] callWithRawBytes(String method, byte[] body, String token) {
+    private byte[] callWithRawBytes(String method, byte[] body, String token) {
         MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(method)
@@ -141,7 +153,7 @@ class RobustnessEndToEndTest extends EndToEndTest {
     }
 
     /** Sends {@code count} copies of a valid request on one unary call, then half-closes; returns how it ended. */
-    private static Status unaryCallWithMessages(int count) throws Exception {
+    private Status unaryCallWithMessages(int count) throws Exception {
         // A client may send any number of messages on a stream; declare it so, the server's method stays unary.
         MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.CLIENT_STREAMING).setFullMethodName(EVALUATE)
@@ -295,7 +307,7 @@ class RobustnessEndToEndTest extends EndToEndTest {
     }
 
     /** Random requests for every aigov RPC: valid, almost valid and absurd field values mixed. */
-    private static final class Fuzz {
+    private final class Fuzz {
         private final Random random;
         private final String limitedTokensWorkspace;
         /** A few request ids used over and over, so that replays and reuses happen too. */

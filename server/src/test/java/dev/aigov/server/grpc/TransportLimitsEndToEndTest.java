@@ -2,7 +2,10 @@ package dev.aigov.server.grpc;
 
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.api.v1.DecisionServiceGrpc;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.TestServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -22,7 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Oversized headers and health names: answered with a gRPC status that says what is wrong, never UNKNOWN or INTERNAL. */
-class TransportLimitsEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class TransportLimitsEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    TransportLimitsEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
 
     @ParameterizedTest
     @ValueSource(ints = {1024, 9 * 1024, 32 * 1024, 60 * 1024, 63 * 1024})
@@ -87,12 +101,12 @@ class TransportLimitsEndToEndTest extends EndToEndTest {
         assertThat(health().check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
-    private static HealthGrpc.HealthBlockingStub health() {
+    private HealthGrpc.HealthBlockingStub health() {
         return HealthGrpc.newBlockingStub(clients.channel()).withDeadlineAfter(5, TimeUnit.SECONDS);
     }
 
     /** A fresh connection per attempt: the transport may close the one it refused a header on. */
-    private static StatusRuntimeException callWithAuthorization(String value) {
+    private StatusRuntimeException callWithAuthorization(String value) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
         try {
             Metadata headers = new Metadata();

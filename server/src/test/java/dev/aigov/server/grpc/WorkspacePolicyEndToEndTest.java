@@ -12,7 +12,9 @@ import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicy;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -44,7 +46,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** SetWorkspacePolicy and GetWorkspacePolicy over a real channel, against the real server and database. */
-class WorkspacePolicyEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class WorkspacePolicyEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    WorkspacePolicyEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final String SET_METHOD = WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName();
     private static final String POLICY_SET = "workspace_policy_set";
 
@@ -52,20 +65,20 @@ class WorkspacePolicyEndToEndTest extends EndToEndTest {
         return SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace).setPolicyMode(mode);
     }
 
-    private static SetWorkspacePolicyResponse setAs(String token, SetWorkspacePolicyRequest.Builder request) {
+    private SetWorkspacePolicyResponse setAs(String token, SetWorkspacePolicyRequest.Builder request) {
         return clients.policies(token).setWorkspacePolicy(request.build());
     }
 
-    private static WorkspacePolicy getAs(String token, String workspace) {
+    private WorkspacePolicy getAs(String token, String workspace) {
         return clients.policies(token).getWorkspacePolicy(GetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace).build())
                 .getPolicy();
     }
 
-    private static WorkspacePolicy get(String workspace) {
+    private WorkspacePolicy get(String workspace) {
         return getAs(admin, workspace);
     }
 
-    private static int policySetEvents(String workspace) {
+    private int policySetEvents(String workspace) {
         return AuditRows.count(server.dataSource(), workspace, POLICY_SET);
     }
 

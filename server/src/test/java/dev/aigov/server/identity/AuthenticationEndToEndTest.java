@@ -16,7 +16,9 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.TestServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -60,7 +62,18 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Every aigov RPC needs {@code authorization: Bearer <token>}; health and reflection need none.
  * Exercised over a real channel against the real server and database.
  */
-class AuthenticationEndToEndTest extends EndToEndTest {
+@ExtendWith(AigovServerExtension.class)
+class AuthenticationEndToEndTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    AuthenticationEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
+
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final List<ServiceDescriptor> AIGOV_SERVICES = List.of(
             DecisionServiceGrpc.getServiceDescriptor(),
@@ -256,14 +269,14 @@ class AuthenticationEndToEndTest extends EndToEndTest {
     }
 
     /** Calls {@code method} with its request type's default instance. */
-    private static Object callWithDefaultRequest(String method, String authorization) {
+    private Object callWithDefaultRequest(String method, String authorization) {
         MethodDescriptor<?, ?> descriptor = descriptor(method);
         Object prototype = ((MethodDescriptor.PrototypeMarshaller<?>) descriptor.getRequestMarshaller()).getMessagePrototype();
         return call(method, prototype, authorization);
     }
 
     @SuppressWarnings("unchecked")
-    private static Object call(String method, Object request, String authorization) {
+    private Object call(String method, Object request, String authorization) {
         MethodDescriptor<Object, Object> descriptor = (MethodDescriptor<Object, Object>) descriptor(method);
         Channel channel = authorization == null ? clients.channel() : withHeader(clients.channel(), authorization);
         return ClientCalls.blockingUnaryCall(channel, descriptor, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
@@ -306,13 +319,13 @@ class AuthenticationEndToEndTest extends EndToEndTest {
         return result;
     }
 
-    private static int deniedUnauthenticated(String method, String errorReason) {
+    private int deniedUnauthenticated(String method, String errorReason) {
         return count(server.dataSource(), "SELECT count(*) FROM audit_events WHERE kind = 'mutation_denied' AND method = ?"
                 + " AND status_code = 'UNAUTHENTICATED' AND error_reason = ? AND principal IS NULL", method, errorReason);
     }
 
     /** Events with no principal: only an unauthenticated caller leaves those. */
-    private static int unauthenticatedAuditEvents() {
+    private int unauthenticatedAuditEvents() {
         return count(server.dataSource(), "SELECT count(*) FROM audit_events WHERE principal IS NULL");
     }
 
