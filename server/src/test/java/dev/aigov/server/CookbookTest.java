@@ -3,7 +3,7 @@ package dev.aigov.server;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.Grpcurl;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the token commands through the real command line, the grpcurl commands through {@link Grpcurl}
  * (reflection and JSON, as grpcurl does them).
  */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class CookbookTest {
     private final TestServer server;
     private final Clients clients;

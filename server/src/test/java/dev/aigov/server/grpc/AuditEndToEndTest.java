@@ -28,7 +28,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.StatusRuntimeException;
@@ -56,7 +56,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** ListAuditEvents over a real channel, and the append-only audit table underneath it. */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class AuditEndToEndTest {
     private final TestServer server;
     private final Clients clients;

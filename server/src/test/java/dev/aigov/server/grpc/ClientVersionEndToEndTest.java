@@ -7,7 +7,7 @@ import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.Requests;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * The aigov-client-version header: recorded, bounded, with each decision's audit event; a hostile
  * value is recorded as "invalid" and never fails the decision. And a resume needs no reason.
  */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class ClientVersionEndToEndTest {
     private final TestServer server;
     private final Clients clients;

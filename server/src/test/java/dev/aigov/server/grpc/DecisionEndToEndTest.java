@@ -17,7 +17,7 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** EvaluateAiRequest and ListUseCases over a real channel, against the real server and database. */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class DecisionEndToEndTest {
     private final TestServer server;
     private final Clients clients;

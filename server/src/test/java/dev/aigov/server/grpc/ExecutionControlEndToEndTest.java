@@ -17,7 +17,7 @@ import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
@@ -50,7 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what a pause does to EvaluateAiRequest. Other test classes share the database: every global
  * pause here is resumed in a finally block.
  */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class ExecutionControlEndToEndTest {
     private final TestServer server;
     private final Clients clients;

@@ -5,11 +5,11 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -28,28 +28,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bound every evaluation is UNAVAILABLE (STATE_STALE); once it reconnects it reloads and serves,
  * with what changed meanwhile. Runs on a private database.
  */
+@WithAigovServer(privateDatabase = true)
 class ListenerOutageTest {
     /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
     private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
 
-    private static TestDatabase database;
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
+    private final TestDatabase database;
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
 
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.startPrivate();
-        server = TestServer.startOn(database.database());
-        clients = new Clients(server);
-        admin = server.adminToken();
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        server.close();
-        database.close();
+    ListenerOutageTest(AigovServerExtension.Aigov aigov) {
+        this.database = aigov.privateDatabase().orElseThrow();
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
     }
 
     @Test
@@ -103,23 +96,23 @@ class ListenerOutageTest {
         assertThat(evaluate(workspace)).isEqualTo(Outcome.OUTCOME_BLOCK);
     }
 
-    private static Outcome evaluate(String workspace) {
+    private Outcome evaluate(String workspace) {
         return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
                 .setRequestId(UUID.randomUUID().toString()).build()).getDecision().getOutcome();
     }
 
-    private static void setPolicy(String workspace, PolicyMode mode) {
+    private void setPolicy(String workspace, PolicyMode mode) {
         clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(mode).build());
     }
 
-    private static void sql(String statement) throws SQLException {
+    private void sql(String statement) throws SQLException {
         try (Connection connection = server.dataSource().getConnection(); Statement sql = connection.createStatement()) {
             sql.execute(statement);
         }
     }
 
-    private static void asAdministrator(String statement) throws SQLException {
+    private void asAdministrator(String statement) throws SQLException {
         try (Connection connection = database.superuserConnection("template1"); Statement sql = connection.createStatement()) {
             sql.execute(statement);
         }

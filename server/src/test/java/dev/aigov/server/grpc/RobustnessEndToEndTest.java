@@ -22,7 +22,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -75,7 +75,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * bytes that are no protobuf message, not an oversized message, not random field values. And a
  * call in flight when the server is stopped still gets its answer.
  */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class RobustnessEndToEndTest {
     private final TestServer server;
     private final Clients clients;

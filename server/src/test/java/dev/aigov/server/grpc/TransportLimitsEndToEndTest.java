@@ -3,7 +3,7 @@ package dev.aigov.server.grpc;
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.ManagedChannel;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Oversized headers and health names: answered with a gRPC status that says what is wrong, never UNKNOWN or INTERNAL. */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class TransportLimitsEndToEndTest {
     private final TestServer server;
     private final Clients clients;

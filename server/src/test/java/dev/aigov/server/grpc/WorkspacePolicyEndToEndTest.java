@@ -13,7 +13,7 @@ import dev.aigov.api.v1.WorkspacePolicy;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TestServer.NamedToken;
 import io.grpc.Status;
@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** SetWorkspacePolicy and GetWorkspacePolicy over a real channel, against the real server and database. */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class WorkspacePolicyEndToEndTest {
     private final TestServer server;
     private final Clients clients;

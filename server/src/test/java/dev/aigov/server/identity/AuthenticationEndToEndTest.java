@@ -17,7 +17,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
+import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -62,7 +62,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Every aigov RPC needs {@code authorization: Bearer <token>}; health and reflection need none.
  * Exercised over a real channel against the real server and database.
  */
-@ExtendWith(AigovServerExtension.class)
+@WithAigovServer
 class AuthenticationEndToEndTest {
     private final TestServer server;
     private final Clients clients;

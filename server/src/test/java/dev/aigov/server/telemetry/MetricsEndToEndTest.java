@@ -5,22 +5,19 @@ import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
 import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.Scrape;
-import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,24 +32,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * grpc-java's own per-method metrics; and every metric of aigov it serves is documented in
  * docs/operations.md's table. On a database of its own: it pauses AI globally.
  */
+@WithAigovServer(privateDatabase = true, metrics = true)
 class MetricsEndToEndTest {
-    private static TestDatabase database;
-    private static TestServer server;
-    private static Clients clients;
+    private final TestServer server;
+    private final Clients clients;
 
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.startPrivate();
-        server = TestServer.startAdjusted(database.database(),
-                config -> config.withTelemetry(new TelemetryConfig(TelemetryConfig.ANY_FREE_PORT, "127.0.0.1", Optional.empty())));
-        clients = new Clients(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        server.close();
-        database.close();
+    MetricsEndToEndTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
     }
 
     @Test

@@ -1,0 +1,20 @@
+package dev.aigov.server.testing;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** The test class gets a server of its own from {@link AigovServerExtension}, started as this says. */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(AigovServerExtension.class)
+public @interface WithAigovServer {
+    /** On a PostgreSQL of the class's own (for a test that stops it, breaks it or pauses AI globally), not the run's shared one. */
+    boolean privateDatabase() default false;
+
+    /** Serves {@code /metrics} on a free loopback port ({@link TestServer#metricsPort()}). */
+    boolean metrics() default false;
+}
