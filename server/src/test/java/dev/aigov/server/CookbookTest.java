@@ -3,13 +3,13 @@ package dev.aigov.server;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.Grpcurl;
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
 import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.server.config.ServerConfig;
-import dev.aigov.server.testing.EndToEndTest;
+import dev.aigov.server.testing.AigovServerExtension;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestCertificates;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,7 +24,17 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The load generator against the real server: every answer as expected, and the JSON it documents. */
-class BenchCommandTest extends EndToEndTest {
+@WithAigovServer
+class BenchCommandTest {
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+
+    BenchCommandTest(AigovServerExtension.Aigov aigov) {
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
 
     @Test
     void shortClosedLoopGetsEveryAnswerRightAndWritesItsJson(@TempDir Path dir) throws Exception {

@@ -26,11 +26,11 @@ import dev.aigov.api.v1.ProviderClass;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.AuditRepository;
-import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer.NamedToken;
+import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package dev.aigov.server.grpc;
 
-import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.BlockReason;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.Decision;
@@ -15,11 +14,13 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.AuditRows;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer.NamedToken;
+import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.aigov.server.grpc;
 
-import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.api.v1.DecisionServiceGrpc;
+import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;

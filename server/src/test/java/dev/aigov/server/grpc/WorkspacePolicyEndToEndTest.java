@@ -1,6 +1,5 @@
 package dev.aigov.server.grpc;
 
-import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.AuditEventKind;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.GetWorkspacePolicyRequest;
@@ -11,11 +10,13 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicy;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
-import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
-import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.AuditRows;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer.NamedToken;
+import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;

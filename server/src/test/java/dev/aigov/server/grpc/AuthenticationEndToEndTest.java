@@ -1,7 +1,5 @@
-package dev.aigov.server.identity;
+package dev.aigov.server.grpc;
 
-import com.google.protobuf.Message;
-import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.AuditServiceGrpc;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
@@ -15,10 +13,13 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
-import dev.aigov.server.testing.Clients;
+import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.testing.AigovServerExtension;
-import dev.aigov.server.testing.WithAigovServer;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;

@@ -1,4 +1,4 @@
-package dev.aigov.server.grpc;
+package dev.aigov.server.testing;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -8,28 +8,28 @@ import java.sql.SQLException;
 import java.util.UUID;
 
 /** Counts audit rows straight from the database, to prove what a call wrote (or did not). */
-final class AuditRows {
+public final class AuditRows {
     private AuditRows() {
     }
 
     /** Audit events of this kind ("workspace_policy_set", "mutation_denied", ...) for this workspace. */
-    static int count(DataSource dataSource, String workspaceId, String kind) {
+    public static int count(DataSource dataSource, String workspaceId, String kind) {
         return countOf(dataSource, "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = ?", workspaceId, kind);
     }
 
     /** Idempotency records of this request_id: a rejected request must not claim its id. */
-    static int idempotencyRecords(DataSource dataSource, UUID requestId) {
+    public static int idempotencyRecords(DataSource dataSource, UUID requestId) {
         return countOf(dataSource, "SELECT count(*) FROM idempotency_records WHERE request_id = ?", requestId);
     }
 
     /** mutation_denied events for this workspace, method and capability. */
-    static int denials(DataSource dataSource, String workspaceId, String method, String capability) {
+    public static int denials(DataSource dataSource, String workspaceId, String method, String capability) {
         return countOf(dataSource, "SELECT count(*) FROM audit_events WHERE kind = 'mutation_denied' AND workspace_id = ?"
                 + " AND method = ? AND capability = ? AND status_code = 'PERMISSION_DENIED'", workspaceId, method, capability);
     }
 
     /** The single number {@code sql} selects, with {@code parameters} bound in order. */
-    static int countOf(DataSource dataSource, String sql, Object... parameters) {
+    public static int countOf(DataSource dataSource, String sql, Object... parameters) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);

@@ -1,4 +1,4 @@
-package dev.aigov.server.telemetry;
+package dev.aigov.server.grpc;
 
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;

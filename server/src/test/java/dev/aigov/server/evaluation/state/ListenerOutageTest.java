@@ -1,11 +1,12 @@
-package dev.aigov.server.grpc;
+package dev.aigov.server.evaluation.state;
 
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.AigovServerExtension;
+import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.Requests;
+import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
@@ -97,7 +98,7 @@ class ListenerOutageTest {
     }
 
     private Outcome evaluate(String workspace) {
-        return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+        return clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace)
                 .setRequestId(UUID.randomUUID().toString()).build()).getDecision().getOutcome();
     }
 

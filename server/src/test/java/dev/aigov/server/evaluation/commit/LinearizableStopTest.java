@@ -1,4 +1,4 @@
-package dev.aigov.server.grpc;
+package dev.aigov.server.evaluation.commit;
 
 import dev.aigov.api.v1.BlockReason;
 import dev.aigov.api.v1.ControlState;
@@ -10,8 +10,10 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
+import dev.aigov.server.testing.AuditRows;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Eventually;
+import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
@@ -95,7 +97,7 @@ class LinearizableStopTest {
                 DecisionServiceGrpc.newFutureStub(clientsB.channel()), admin);
         List<Future<EvaluateAiRequestResponse>> answers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            answers.add(async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+            answers.add(async.evaluateAiRequest(Requests.answerDraft(workspace)
                     .setRequestId(UUID.randomUUID().toString()).build()));
         }
         // Decided ALLOW on B's state, waiting for their batch: now the operator pauses, through A.
@@ -129,7 +131,7 @@ class LinearizableStopTest {
                 while (running.get()) {
                     String workspace = workspaces.get(ThreadLocalRandom.current().nextInt(workspaces.size()));
                     try {
-                        clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+                        clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace)
                                 .setRequestId(UUID.randomUUID().toString()).build());
                     } catch (StatusRuntimeException e) {
                         unexpected.incrementAndGet();

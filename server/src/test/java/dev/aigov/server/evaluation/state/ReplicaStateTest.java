@@ -1,4 +1,4 @@
-package dev.aigov.server.grpc;
+package dev.aigov.server.evaluation.state;
 
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
@@ -11,6 +11,7 @@ import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.HeldBatches;
+import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
@@ -76,7 +77,7 @@ class ReplicaStateTest {
                 .setWorkspaceId(workspace).setState(ControlState.CONTROL_STATE_PAUSED).setReason("drill").build());
         within(BOUND, () -> replicaB.decisionState().snapshotFor(workspace).paused());
 
-        EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+        EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace)
                 .setRequestId(UUID.randomUUID().toString()).build());
         assertThat(onB.getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
         assertThat(onB.getDecision().getControlVersion()).isEqualTo(1);
@@ -89,7 +90,7 @@ class ReplicaStateTest {
             String workspace = freshWorkspace();
             clientsA.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                     .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
-            EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
+            EvaluateAiRequestResponse onB = clientsB.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace)
                     .setRequestId(UUID.randomUUID().toString()).build());
             assertThat(onB.getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_ALLOW);
             assertThat(onB.getDecision().getPolicyVersion()).isEqualTo(1);
@@ -130,11 +131,11 @@ class ReplicaStateTest {
             String workspace = freshWorkspace();
             HeldBatches batches = HeldBatches.holdEveryBatchOf(small.auditWriter());
             DecisionServiceGrpc.DecisionServiceFutureStub async = Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), token);
-            Future<EvaluateAiRequestResponse> first = async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build());
+            Future<EvaluateAiRequestResponse> first = async.evaluateAiRequest(Requests.answerDraft(workspace).build());
             assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
             List<Future<EvaluateAiRequestResponse>> more = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                more.add(async.evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace).build()));
+                more.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
             }
             // The writer holds the first; the queue holds two: ten are refused, at once, while the
             // writer is still held (nothing waits for it).
@@ -167,7 +168,7 @@ class ReplicaStateTest {
     }
 
     private static EvaluateAiRequestResponse evaluate(Clients clients, String token) {
-        return clients.decisions(token).evaluateAiRequest(DecisionEndToEndTest.answerDraft(freshWorkspace())
+        return clients.decisions(token).evaluateAiRequest(Requests.answerDraft(freshWorkspace())
                 .setRequestId(UUID.randomUUID().toString()).build());
     }
 

@@ -1,4 +1,4 @@
-package dev.aigov.server.identity;
+package dev.aigov.server.grpc;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
