@@ -13,7 +13,6 @@ import dev.aigov.core.DecisionRequest;
 import dev.aigov.server.evaluation.DecisionService;
 import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.InvalidRequest;
-import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
@@ -42,9 +41,8 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         DecisionObserver.Observation observation = this.observer.started();
         Calls.unaryAsync("EvaluateAiRequest", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
-            principal.require(Capability.AI_DECISIONS_EVALUATE);
             DecisionRequest domain = toDomain(request);
-            principal.require(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
+            principal.requireReach(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
             byte[] fingerprint = Fingerprint.of("EvaluateAiRequest", principal.id(), domain.workspaceId(), domain.tenantId(),
                     domain.useCase(), domain.providerClass(), domain.dataClassifications(), domain.sourceFamily(),
                     domain.actor(), domain.callerSurface());
@@ -69,7 +67,6 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
     @Override
     public void listUseCases(ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) {
         Calls.unary("ListUseCases", observer, () -> {
-            AuthInterceptor.currentPrincipal();
             ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder();
             for (dev.aigov.core.UseCase useCase : decisions.catalog().useCases()) {
                 UseCase.Builder proto = UseCase.newBuilder()

@@ -57,12 +57,12 @@ public final class WorkspacePolicyService {
 
     public WorkspacePolicy get(Principal principal, String workspaceId) {
         Vocabulary.requireId("workspace_id", workspaceId);
-        principal.require(Capability.WORKSPACE_AI_POLICY_VIEW, "workspace_id", workspaceId);
+        principal.requireReach(Capability.WORKSPACE_AI_POLICY_VIEW, "workspace_id", workspaceId);
         return Transactions.read(dsl, "reading the workspace policy", ctx -> WorkspacePolicyRepository.current(ctx, workspaceId));
     }
 
     public PolicyChange set(Principal principal, SetPolicy command) {
-        principal.require(Capability.WORKSPACE_AI_POLICY_MANAGE, "workspace_id", command.workspaceId());
+        principal.requireReach(Capability.WORKSPACE_AI_POLICY_MANAGE, "workspace_id", command.workspaceId());
         byte[] fingerprint = Fingerprint.of(OPERATION, principal.id(), command.workspaceId(), command.mode(),
                 command.expectedVersion(), command.reason());
         // A workspace's first version can be written by two calls at once: the loser retries and sees the winner.
