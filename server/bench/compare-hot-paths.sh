@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Compares the server's hot paths in one run, against the same throwaway PostgreSQL 15 (fsync on):
-# for each mode (AIGOV_HOT_PATH=naive, then batched) it starts the server, loads it with
-# `aigov-server.jar bench` (closed loop at 1, 8, 32, 64 in flight; open loop at 1000, 5000,
-# 10000 calls/s), stops it; then prints both side by side with their ratio, and times how fast a
-# pause and a token revocation reach a second server process on the same database.
+# Measures the server in one run, against the same throwaway PostgreSQL 15 (fsync on): for each mode
+# it starts the server, loads it with the load generator, server/bench/target/aigov-bench.jar (closed
+# loop at 1, 8, 32, 64 in flight; open loop at 1000, 5000, 10000 calls/s), stops it; then prints the
+# modes side by side with their ratio, and times how fast a pause and a token revocation reach a
+# second server process on the same database. Against the jar before a change, in the same run:
+# AIGOV_BASELINE_JAR=/path/to/earlier/aigov-server.jar server/bench/compare-hot-paths.sh --modes "baseline batched"
 #
 #   server/bench/compare-hot-paths.sh [--build] [--fsync on|off] [--warmup 5s] [--duration 10s]
-#       [--concurrency 1,8,32,64] [--rates 1000,5000,10000] [--modes "naive batched"]
-#       (modes: naive, batched, telemetry-off, telemetry-on, limiter-off, limiter-on, baseline; see mode_env)
+#       [--concurrency 1,8,32,64] [--rates 1000,5000,10000] [--modes "batched"]
+#       (modes: batched, baseline, telemetry-off, telemetry-on, limiter-off, limiter-on; see mode_env)
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
 #       [--together "modeA modeB"]  (both servers at once, each loaded at each --rates; their CPU per decision)
 #
+# --build builds both jars first. AIGOV_SERVER_JAR and AIGOV_BENCH_JAR name other jars than this tree's.
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
 # BENCH_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/bench.jfr) go to the load generator's JVM,
 # SERVER_JAVA_OPTS to the servers' JVMs.
@@ -20,7 +22,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-JAR=${AIGOV_BENCH_JAR:-"$ROOT/server/target/aigov-server.jar"}
+SERVER_JAR=${AIGOV_SERVER_JAR:-"$ROOT/server/target/aigov-server.jar"}
+BENCH_JAR=${AIGOV_BENCH_JAR:-"$ROOT/server/bench/target/aigov-bench.jar"}
 
 BUILD=no
 FSYNC=on
@@ -28,7 +31,7 @@ WARMUP=5s
 DURATION=10s
 CONCURRENCY=1,8,32,64
 RATES=1000,5000,10000
-MODES="naive batched"
+MODES="batched"
 WORKSPACES=1000
 TOGGLES=200
 REVOCATIONS=50
@@ -36,7 +39,7 @@ PROPAGATION=yes
 TOGETHER=
 OUT_DIR=
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -60,9 +63,12 @@ done
 [[ $FSYNC == on || $FSYNC == off ]] || { echo "--fsync takes on or off" >&2; exit 2; }
 
 if [[ $BUILD == yes ]]; then
-  (cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -DskipTests package)
+  # The load generator's module, and through -am the server's.
+  (cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -DskipTests package -pl server/bench -am)
 fi
-[[ -f $JAR ]] || { echo "no $JAR: build it first (or pass --build)" >&2; exit 2; }
+for jar in "$SERVER_JAR" "$BENCH_JAR"; do
+  [[ -f $jar ]] || { echo "no $jar: build it first (or pass --build)" >&2; exit 2; }
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/aigov-bench.XXXXXX")
 SERVER_PIDS=()
@@ -119,7 +125,7 @@ foreground() {
   CHILD_PID=
   return "$status"
 }
-bench() { foreground "${JAVA[@]}" -jar "$JAR" "$@"; }
+bench() { foreground "${JAVA[@]}" -jar "$BENCH_JAR" "$@"; }
 
 # Stops a server with SIGTERM (in-flight calls finish) and waits for it, at most 60 s.
 stop_server() {
@@ -161,11 +167,11 @@ if [[ $FSYNC == off ]]; then
   # Only for the comparison run: the server refuses an undurable database unless told so.
   DB_ENV+=(AIGOV_ALLOW_UNDURABLE_DATABASE=true)
 fi
-env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" migrate >/dev/null
+env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$SERVER_JAR" migrate >/dev/null
 # --------------------------------------------------------------------------------------------------
 
 # One token with every capability, minted straight into the database (this also migrates it).
-AIGOV_BENCH_TOKEN=$(env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$JAR" token create --name "bench-$$" \
+AIGOV_BENCH_TOKEN=$(env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$SERVER_JAR" token create --name "bench-$$" \
   --capability ai.decisions.evaluate --capability workspace.ai_policy.manage --capability ops.controls.manage \
   --capability audit.read | tail -n 1)
 export AIGOV_BENCH_TOKEN
@@ -190,21 +196,19 @@ PY
   SERVER_PIDS+=("$OTLP_SINK_PID")
 }
 
-# A mode's server settings. naive and batched are the hot paths (metrics served, adaptive limit, no
-# OTLP). telemetry-off / telemetry-on: batched with no metrics port and no export, against metrics
-# served (and scraped every 5 s) plus every span and metric exported by OTLP. limiter-off /
-# limiter-on: batched without and with the adaptive concurrency limit. baseline: batched, served by
-# the jar in AIGOV_BASELINE_JAR (an earlier build; the load generator stays this one).
+# A mode's server settings. batched: this tree's server as deployed (metrics served, adaptive limit,
+# no OTLP). baseline: the same settings, served by the jar in AIGOV_BASELINE_JAR (an earlier build;
+# the load generator stays this one). telemetry-off / telemetry-on: no metrics port and no export,
+# against metrics served (and scraped every 5 s) plus every span and metric exported by OTLP.
+# limiter-off / limiter-on: without and with the adaptive concurrency limit.
 mode_env() {
   local mode=$1 metrics_port=$2
   case "$mode" in
-    naive) echo "AIGOV_HOT_PATH=naive AIGOV_METRICS_PORT=$metrics_port" ;;
-    batched|limiter-on) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=adaptive" ;;
-    limiter-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=off" ;;
-    telemetry-off) echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=0" ;;
-    baseline) echo "AIGOV_HOT_PATH=batched" ;;
+    batched|baseline|limiter-on) echo "AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=adaptive" ;;
+    limiter-off) echo "AIGOV_METRICS_PORT=$metrics_port AIGOV_CONCURRENCY_LIMIT=off" ;;
+    telemetry-off) echo "AIGOV_METRICS_PORT=0" ;;
     telemetry-on) start_otlp_sink
-      echo "AIGOV_HOT_PATH=batched AIGOV_METRICS_PORT=$metrics_port AIGOV_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_SINK_PORT OTEL_METRIC_EXPORT_INTERVAL=5000" ;;
+      echo "AIGOV_METRICS_PORT=$metrics_port AIGOV_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_SINK_PORT OTEL_METRIC_EXPORT_INTERVAL=5000" ;;
     *) echo "unknown mode: $mode" >&2; return 2 ;;
   esac
 }
@@ -216,7 +220,7 @@ start_server() {
   metrics_port=$(free_port)
   settings=$(mode_env "$mode" "$metrics_port")
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording); settings are words
-  local server_jar=$JAR
+  local server_jar=$SERVER_JAR
   if [[ $mode == baseline ]]; then
     server_jar=${AIGOV_BASELINE_JAR:?baseline mode needs AIGOV_BASELINE_JAR, the jar of the earlier build}
   fi
@@ -228,7 +232,7 @@ start_server() {
     # Scraped as Prometheus would, every 5 s, for as long as the server runs.
     (while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "http://127.0.0.1:$metrics_port/metrics" || true; sleep 5; done) &
   fi
-  if ! bench bench health --target "127.0.0.1:$port" --wait 90s >/dev/null; then
+  if ! bench health --target "127.0.0.1:$port" --wait 90s >/dev/null; then
     echo "server $name ($mode) did not become SERVING; its log:" >&2
     tail -n 40 "$WORK/$name.log" >&2
     exit 1
@@ -256,18 +260,18 @@ if [[ -n $TOGETHER ]]; then
   start_server "$MODE_B" "server-$MODE_B"; PID_B=$STARTED_PID; PORT_B=$STARTED_PORT
   echo "together: $MODE_A (pid $PID_A) and $MODE_B (pid $PID_B), each at ${RATES} decisions/s offered"
   for rate in ${RATES//,/ }; do
-    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
       --workspace-prefix "a-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-a.json" >/dev/null &
     WA=$!
-    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
       --workspace-prefix "b-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-b.json" >/dev/null &
     WB=$!
     wait "$WA" "$WB"
     A0=$(cpu_seconds "$PID_A"); B0=$(cpu_seconds "$PID_B")
-    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
       --workspace-prefix "a-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_A-$rate.json" >"$WORK/$MODE_A-$rate.txt" &
     WA=$!
-    "${JAVA[@]}" -jar "$JAR" bench --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
       --workspace-prefix "b-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_B-$rate.json" >"$WORK/$MODE_B-$rate.txt" &
     WB=$!
     wait "$WA" "$WB"
@@ -294,7 +298,7 @@ for mode in $MODES; do
   echo "== $mode =="
   start_server "$mode" "server-$mode"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$JAR" bench --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
+  foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
     --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json" \
     || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
   stop_server "$STARTED_PID"
@@ -303,7 +307,7 @@ done
 
 echo
 echo "== side by side (ratio: last mode over first) =="
-bench bench report "${RESULTS[@]}"
+bench report "${RESULTS[@]}"
 
 if [[ $PROPAGATION == yes ]]; then
   echo
@@ -314,7 +318,7 @@ if [[ $PROPAGATION == yes ]]; then
   B_PORT=$STARTED_PORT
   # Tokens are minted and revoked straight in the database, as the token command does (as the owner role,
   # which may also run the migration check that opening the database does).
-  foreground env "${DB_ENV[@]}" AIGOV_DB_PASSWORD=aigov-bench-owner "${JAVA[@]}" -jar "$JAR" bench propagation \
+  foreground env "${DB_ENV[@]}" AIGOV_DB_PASSWORD=aigov-bench-owner "${JAVA[@]}" -jar "$BENCH_JAR" propagation \
     --target-a "127.0.0.1:$A_PORT" --target-b "127.0.0.1:$B_PORT" --db-url "$DB_URL" --db-user aigov_owner --toggles "$TOGGLES" --revocations "$REVOCATIONS" --json "$WORK/propagation.json"
 fi
 

@@ -146,8 +146,8 @@ public final class AigovServer {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
-        // Bounded executors: evaluations never block (batched), so a few threads serve them; every
-        // other call may wait for the database, on threads of its own.
+        // Bounded executors: evaluations never block, so a few threads serve them; every other call
+        // may wait for the database, on threads of its own.
         ExecutorService answerExecutor = Executors.newFixedThreadPool(
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(

@@ -1,9 +1,9 @@
 package dev.aigov.server;
 
-import dev.aigov.server.bench.BenchCommand;
 import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
+import dev.aigov.server.error.Causes;
 import dev.aigov.core.InvalidRequest;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
@@ -13,10 +13,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|migrate|bench ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** text (the default) or json: one JSON object per log line. */
     public static final String LOG_FORMAT_VARIABLE = "AIGOV_LOG_FORMAT";
@@ -24,7 +24,7 @@ public final class Main {
     public static void main(String[] args) {
         boolean serving = args.length == 0 || args[0].equals("serve") || (args[0].startsWith("-")
                 && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]));
-        // The token and bench commands print their answer, not the database's start-up chatter.
+        // The token and migrate commands print their answer, not the database's start-up chatter.
         System.setProperty("aigov.log.level", serving ? "INFO" : "WARN");
         // Read before the first log line: logback's configuration picks its appender by it.
         String logFormat = Optional.ofNullable(System.getenv(LOG_FORMAT_VARIABLE)).map(String::strip).filter(f -> !f.isEmpty())
@@ -42,15 +42,17 @@ public final class Main {
 
     /** The command line, with bad input reported as one clear line instead of a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Main());
+        return commandLine(new Main());
+    }
+
+    /** Another top-level command's (the load generator's), its failures reported as {@link #commandLine()} reports them. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine commandLine = new CommandLine(command);
         commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> {
             // One line an operator can act on; the stack trace only when asked for (AIGOV_DEBUG=1).
-            Throwable root = failure;
-            while (!(root instanceof InvalidRequest) && root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
             String message = failure instanceof InvalidRequest || failure instanceof IllegalArgumentException
-                    || failure instanceof IllegalStateException ? failure.getMessage() : failure.getMessage() + " (" + root.getMessage() + ")";
+                    || failure instanceof IllegalStateException ? failure.getMessage()
+                    : failure.getMessage() + " (" + Causes.rootMessage(failure) + ")";
             cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
             if (System.getenv("AIGOV_DEBUG") != null) {
                 failure.printStackTrace(cmd.getErr());

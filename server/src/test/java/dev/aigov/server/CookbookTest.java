@@ -4,13 +4,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.EndToEndTest;
 import dev.aigov.server.testing.Grpcurl;
+import dev.aigov.server.testing.Markdown;
+import dev.aigov.server.testing.RepositoryFiles;
 import dev.aigov.server.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,14 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (reflection and JSON, as grpcurl does them).
  */
 class CookbookTest extends EndToEndTest {
-    private static final Pattern SH_BLOCK = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL);
+    private static final String COOKBOOK = "Cookbook: grpcurl against the running server";
     private static final Pattern CAPTURE = Pattern.compile("^([A-Z_]+)=\\$\\((.*) \\| tail -n 1\\)$");
     private static final String JAR = "java -jar server/target/aigov-server.jar ";
 
     @Test
     void everyCookbookCommandWorksAsWritten() throws Exception {
         List<String> commands = cookbookCommands();
-        assertThat(commands).as("commands in the README's sh blocks").hasSizeGreaterThan(15);
+        assertThat(commands).as("commands in the sh blocks of the README's cookbook").hasSizeGreaterThan(15);
         Map<String, String> variables = new HashMap<>();
         Map<String, List<String>> outputs = new HashMap<>();
         Grpcurl grpcurl = new Grpcurl(clients.channel());
@@ -73,14 +73,11 @@ class CookbookTest extends EndToEndTest {
         assertThat(outputs.get("aigov.v1.AuditService/ListAuditEvents").get(0)).contains("AUDIT_EVENT_KIND_AI_DECISION");
     }
 
-    private static List<String> cookbookCommands() throws Exception {
-        Path readme = Path.of("..", "README.md");
-        assertThat(readme).as("the README at the repository's root").exists();
-        String text = Files.readString(readme);
+    /** Every line of the sh blocks of the README's cookbook section. */
+    private static List<String> cookbookCommands() {
         List<String> commands = new ArrayList<>();
-        Matcher block = SH_BLOCK.matcher(text.substring(text.indexOf("## Cookbook")));
-        while (block.find()) {
-            for (String line : block.group(1).split("\n")) {
+        for (String block : Markdown.read(RepositoryFiles.root().resolve("README.md")).codeBlocks(COOKBOOK, "sh")) {
+            for (String line : block.split("\n")) {
                 if (!line.isBlank()) {
                     commands.add(line.strip());
                 }

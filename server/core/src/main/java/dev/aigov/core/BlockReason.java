@@ -1,8 +1,9 @@
 package dev.aigov.core;
 
 /**
- * One rule a request failed. Declaration order is the SPEC's precedence: the primary reason of a
- * decision is the failing rule declared first.
+ * One rule a request failed. Declaration order is the precedence the contract states
+ * ({@code BlockReason} in {@code proto/src/main/proto/aigov/v1/types.proto}): the primary reason of
+ * a decision is the failing rule declared first.
  */
 public enum BlockReason {
     AI_EXECUTION_PAUSED,

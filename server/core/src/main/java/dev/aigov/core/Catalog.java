@@ -8,7 +8,7 @@ import java.util.Optional;
 /** The code-owned allowlist of use cases. Not editable at run time: a change here is a release. */
 public final class Catalog {
 
-    /** The catalog of this version, as the SPEC lists it. */
+    /** The catalog of this release: what {@code ListUseCases} answers (the README's cookbook shows it). */
     public static final Catalog CURRENT = new Catalog(List.of(
             new UseCase(
                     "product_knowledge.answer_draft",

@@ -5,7 +5,7 @@ public enum ProviderClass {
     LOCAL_PRIVATE,
     EXTERNAL_PUBLIC;
 
-    /** The SPEC's lower_snake word, as stored and shown to people. */
+    /** The lower_snake word, as stored and shown to people. */
     public String word() {
         return Vocabulary.word(this);
     }

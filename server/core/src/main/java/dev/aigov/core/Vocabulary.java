@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The words of the code-owned vocabulary (the SPEC's lower_snake names, as stored in the database)
- * and the shape every id must have.
+ * The words of the code-owned vocabulary (lower_snake names, as stored in the database and shown in
+ * logs and metric labels) and the shape every id must have.
  */
 public final class Vocabulary {
     /** Ids (workspace, tenant, actor, use case keys, ...) are 1 to 128 of these characters. */

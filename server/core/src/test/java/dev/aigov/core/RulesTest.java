@@ -41,8 +41,11 @@ class RulesTest {
     private static final PolicyStatus PRIVATE_ONLY = new PolicyStatus(PolicyMode.PRIVATE_ONLY, 4);
     private static final PolicyStatus DISABLED = new PolicyStatus(PolicyMode.DISABLED, 5);
 
-    /** The SPEC's precedence order, written out so that the matrix does not take it from the code under test. */
-    private static final List<BlockReason> SPEC_PRECEDENCE = List.of(
+    /**
+     * The precedence order the contract states (BlockReason in types.proto), written out so that the
+     * matrix does not take it from the code under test.
+     */
+    private static final List<BlockReason> PRECEDENCE = List.of(
             AI_EXECUTION_PAUSED,
             WORKSPACE_POLICY_DISABLED,
             USE_CASE_NOT_APPROVED,
@@ -55,14 +58,14 @@ class RulesTest {
     private static final Set<BlockReason> RULES_NEEDING_A_KNOWN_USE_CASE =
             EnumSet.of(TENANT_CONTEXT_NOT_PERMITTED, SOURCE_FAMILY_NOT_PERMITTED, DATA_CLASSIFICATION_NOT_PERMITTED);
 
-    /** The SPEC's catalog table, written out independently of {@link Catalog}. */
-    private static final Map<String, String> SPEC_SOURCE_FAMILY = Map.of(
+    /** The approved use cases' table, written out independently of {@link Catalog}. */
+    private static final Map<String, String> APPROVED_SOURCE_FAMILY = Map.of(
             ANSWER_DRAFT, "product_knowledge",
             SUMMARY_DRAFT, "support_diagnostics");
-    private static final Map<String, Set<DataClassification>> SPEC_CLASSIFICATIONS = Map.of(
+    private static final Map<String, Set<DataClassification>> APPROVED_CLASSIFICATIONS = Map.of(
             ANSWER_DRAFT, EnumSet.of(PRODUCT_KNOWLEDGE, OPERATIONAL_METADATA),
             SUMMARY_DRAFT, EnumSet.of(OPERATIONAL_METADATA, WORKSPACE_CONFIGURATION, TENANT_CONFIGURATION));
-    private static final Map<String, Boolean> SPEC_TENANT_CONTEXT = Map.of(ANSWER_DRAFT, false, SUMMARY_DRAFT, true);
+    private static final Map<String, Boolean> APPROVED_TENANT_CONTEXT = Map.of(ANSWER_DRAFT, false, SUMMARY_DRAFT, true);
 
     /** A request and the state it is decided on; starts as one that every rule allows. */
     private static final class Scenario {
@@ -79,7 +82,7 @@ class RulesTest {
         static Scenario allowedFor(String useCase) {
             Scenario scenario = new Scenario();
             scenario.request.useCase = useCase;
-            scenario.request.sourceFamily = SPEC_SOURCE_FAMILY.get(useCase);
+            scenario.request.sourceFamily = APPROVED_SOURCE_FAMILY.get(useCase);
             scenario.request.dataClassifications = List.of(OPERATIONAL_METADATA);
             return scenario;
         }
@@ -106,8 +109,8 @@ class RulesTest {
     // --- precedence ---------------------------------------------------------------------------
 
     @Test
-    void precedenceIsTheSpecOrderOfRules() {
-        assertThat(BlockReason.values()).containsExactlyElementsOf(SPEC_PRECEDENCE);
+    void precedenceIsTheContractsOrderOfRules() {
+        assertThat(BlockReason.values()).containsExactlyElementsOf(PRECEDENCE);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,10 +140,10 @@ class RulesTest {
 
     static Stream<Arguments> rulePairsThatCanFailTogether() {
         List<Arguments> pairs = new ArrayList<>();
-        for (int i = 0; i < SPEC_PRECEDENCE.size(); i++) {
-            for (int j = i + 1; j < SPEC_PRECEDENCE.size(); j++) {
-                BlockReason earlier = SPEC_PRECEDENCE.get(i);
-                BlockReason later = SPEC_PRECEDENCE.get(j);
+        for (int i = 0; i < PRECEDENCE.size(); i++) {
+            for (int j = i + 1; j < PRECEDENCE.size(); j++) {
+                BlockReason earlier = PRECEDENCE.get(i);
+                BlockReason later = PRECEDENCE.get(j);
                 boolean exclusive = earlier == USE_CASE_NOT_APPROVED && RULES_NEEDING_A_KNOWN_USE_CASE.contains(later);
                 if (!exclusive) {
                     pairs.add(arguments(earlier, later));
@@ -284,7 +287,7 @@ class RulesTest {
         List<Arguments> cases = new ArrayList<>();
         for (String useCase : List.of(ANSWER_DRAFT, SUMMARY_DRAFT)) {
             for (DataClassification classification : DataClassification.values()) {
-                cases.add(arguments(useCase, classification, SPEC_CLASSIFICATIONS.get(useCase).contains(classification)));
+                cases.add(arguments(useCase, classification, APPROVED_CLASSIFICATIONS.get(useCase).contains(classification)));
             }
         }
         return cases.stream();
@@ -351,7 +354,7 @@ class RulesTest {
     static Stream<Arguments> tenantContextForEveryUseCase() {
         return Stream.of(ANSWER_DRAFT, SUMMARY_DRAFT).flatMap(useCase -> Stream.of(
                 arguments(useCase, "", true),
-                arguments(useCase, "tenant-1", SPEC_TENANT_CONTEXT.get(useCase))));
+                arguments(useCase, "tenant-1", APPROVED_TENANT_CONTEXT.get(useCase))));
     }
 
     @ParameterizedTest(name = "{0} with tenant ''{1}'': allowed={2}")
@@ -372,7 +375,7 @@ class RulesTest {
     static Stream<Arguments> everySourceFamilyForEveryUseCase() {
         return Stream.of(ANSWER_DRAFT, SUMMARY_DRAFT).flatMap(useCase ->
                 Stream.of("product_knowledge", "support_diagnostics", "billing").map(family ->
-                        arguments(useCase, family, family.equals(SPEC_SOURCE_FAMILY.get(useCase)))));
+                        arguments(useCase, family, family.equals(APPROVED_SOURCE_FAMILY.get(useCase)))));
     }
 
     @ParameterizedTest(name = "{0} from {1}: allowed={2}")

@@ -34,6 +34,22 @@ public final class AuditTrail {
     public record Page(List<AuditEvent> events, String nextPageToken) {
     }
 
+    /**
+     * What a page token is bound to, in the encoding of {@link Fingerprint}: purpose {@code audit},
+     * then uuid(reader's principal id), optional(text(workspace_id)), optional(word(kind)),
+     * optional(word(outcome)), optional(instant(start_time)), optional(instant(end_time)).
+     */
+    static byte[] filterHash(Principal reader, Filter filter) {
+        return Fingerprint.of("audit")
+                .uuid(reader.id())
+                .optionalText(filter.workspaceId())
+                .optionalWord(filter.kind())
+                .optionalWord(filter.outcome())
+                .optionalInstant(filter.startTime())
+                .optionalInstant(filter.endTime())
+                .digest();
+    }
+
     public Page list(Principal reader, Filter filter, int pageSize, String pageToken) {
         filter.workspaceId().ifPresent(ws -> Vocabulary.requireId("workspace_id", ws));
         filter.workspaceId().ifPresent(ws -> reader.requireReach(Capability.AUDIT_READ, "workspace_id", ws));
@@ -42,7 +58,7 @@ public final class AuditTrail {
             throw new InvalidRequest("end_time", "must be after start_time");
         }
         int size = PageToken.pageSize(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-        byte[] filterHash = Fingerprint.of("audit", reader.id(), filter);
+        byte[] filterHash = filterHash(reader, filter);
         Optional<AuditQuery.Cursor> after = PageToken.decode(pageToken, filterHash)
                 .map(cursor -> new AuditQuery.Cursor(cursor.at(), cursor.id()));
         AuditQuery query = new AuditQuery(filter.workspaceId(), reader.workspaces(), filter.kind(), filter.outcome(),

@@ -1,6 +1,7 @@
 package dev.aigov.server.cli;
 
 import dev.aigov.server.AigovServer;
+import dev.aigov.server.config.Durations;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.config.TelemetryConfig;
@@ -53,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-staleness", defaultValue = "${env:AIGOV_MAX_STALENESS:-1s}",
             description = "How old the in-memory decision state may be before evaluations fail closed with UNAVAILABLE "
-                    + "(STATE_STALE), e.g. 250ms, 1s (env AIGOV_MAX_STALENESS, default ${DEFAULT-VALUE}).")
+                    + "(STATE_STALE), e.g. 250ms, 1.5s, 2m or PT1S (env AIGOV_MAX_STALENESS, default ${DEFAULT-VALUE}).")
     String maxStaleness;
 
     @Option(names = "--audit-queue-capacity", defaultValue = "${env:AIGOV_AUDIT_QUEUE_CAPACITY:-10000}",
@@ -160,7 +161,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Optional<ServerConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new ServerConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
-        HotPathConfig hot = new HotPathConfig(HotPathConfig.parseDuration("AIGOV_MAX_STALENESS", maxStaleness),
+        HotPathConfig hot = new HotPathConfig(Durations.parse("AIGOV_MAX_STALENESS", maxStaleness),
                 auditQueueCapacity, auditBatchMax, auditWriters);
         if (metricsPort < 0) {
             throw new IllegalArgumentException("AIGOV_METRICS_PORT must be 0 (off) to 65535 (got " + metricsPort + ")");

@@ -36,26 +36,4 @@ public record HotPathConfig(Duration maxStaleness, int auditQueueCapacity, int a
         return "hot path (in-memory state, max staleness " + maxStaleness.toMillis() + " ms; group-commit audit, "
                 + auditWriters + " writer(s), batches up to " + auditBatchMax + ", queue " + auditQueueCapacity + ")";
     }
-
-    /** Parses "250ms", "1s", "2m" or an ISO-8601 duration ("PT1S"). */
-    public static Duration parseDuration(String variable, String text) {
-        String value = text.strip().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (value.startsWith("pt")) {
-                return Duration.parse(value.toUpperCase(java.util.Locale.ROOT));
-            }
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            if (value.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
-            }
-            if (value.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)) * 60);
-            }
-        } catch (RuntimeException e) {
-            // reported below, with what is accepted
-        }
-        throw new IllegalArgumentException(variable + " must be a duration such as 250ms, 1s or 2m (got '" + text + "')");
-    }
 }

@@ -1,17 +1,13 @@
 package dev.aigov.server.control;
 
-import dev.aigov.server.telemetry.Logs;
 import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import dev.aigov.server.change.VersionedChange;
 import dev.aigov.core.ControlState;
 import dev.aigov.core.Vocabulary;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.UnknownControlKey;
-import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.identity.Principal;
-import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.Fingerprint;
-import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.PageToken;
 import dev.aigov.server.storage.Transactions;
 import org.jooq.DSLContext;
@@ -33,11 +29,11 @@ public final class ExecutionControlService {
     public static final int MAX_PAGE_SIZE = 500;
 
     private final DSLContext dsl;
-    private final Clock clock;
+    private final VersionedChange changes;
 
     public ExecutionControlService(DSLContext dsl, Clock clock) {
         this.dsl = dsl;
-        this.clock = clock;
+        this.changes = new VersionedChange(dsl, clock);
     }
 
     /** A validated SetExecutionControl request; {@code workspaceId} empty for the global scope. */
@@ -56,6 +52,22 @@ public final class ExecutionControlService {
             if (expectedVersion.isPresent() && expectedVersion.getAsLong() < 0) {
                 throw new InvalidRequest("expected_version", "must not be negative");
             }
+        }
+
+        /**
+         * This set's fingerprint, in the encoding of {@link Fingerprint}: purpose
+         * {@code SetExecutionControl}, then uuid(principal id), text(control_key), text(workspace_id,
+         * "" for the global scope), word(state), text(reason), optional(number(expected_version)).
+         */
+        public byte[] fingerprint(UUID principalId) {
+            return Fingerprint.of(OPERATION)
+                    .uuid(principalId)
+                    .text(controlKey)
+                    .text(workspaceId)
+                    .word(state)
+                    .text(reason)
+                    .optionalNumber(expectedVersion)
+                    .digest();
         }
     }
 
@@ -87,7 +99,7 @@ public final class ExecutionControlService {
         requireKnownKey(controlKey);
         Optional<String> scope = Optional.of(Vocabulary.optionalId("workspace_id", workspaceId)).filter(ws -> !ws.isEmpty());
         int size = PageToken.pageSize(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-        byte[] filterHash = Fingerprint.of("control-history", controlKey, scope);
+        byte[] filterHash = historyFilterHash(controlKey, scope);
         Optional<ExecutionControlRepository.HistoryCursor> after = PageToken.decode(pageToken, filterHash)
                 .map(cursor -> new ExecutionControlRepository.HistoryCursor(cursor.at(), cursor.id().getLeastSignificantBits()));
         List<ExecutionControlRepository.Activation> rows = Transactions.read(dsl, "reading the control history",
@@ -101,59 +113,74 @@ public final class ExecutionControlService {
                 new PageToken.Cursor(last.control().changedAt().orElseThrow(), new UUID(0, last.activationId())), filterHash));
     }
 
+    /**
+     * What a history page token is bound to, in the encoding of {@link Fingerprint}: purpose
+     * {@code control-history}, then text(control_key), optional(text(workspace_id)) (absent: global).
+     */
+    static byte[] historyFilterHash(String controlKey, Optional<String> scope) {
+        return Fingerprint.of("control-history").text(controlKey).optionalText(scope).digest();
+    }
+
     public ControlChange set(Principal principal, SetControl command) {
-        byte[] fingerprint = Fingerprint.of(OPERATION, principal.id(), command.controlKey(), command.workspaceId(),
-                command.state(), command.reason(), command.expectedVersion());
-        ControlChange change = Transactions.inTransactionRetrying(dsl, "setting the execution control",
-                tx -> apply(tx, principal, command, fingerprint));
-        if (change.changed()) {
-            ExecutionControl control = change.control();
-            try (var ids = Logs.requestId(command.requestId())) {
+        VersionedChange.Request request = new VersionedChange.Request(OPERATION, principal.name(), command.workspaceId(),
+                command.requestId(), command.fingerprint(principal.id()), command.expectedVersion());
+        VersionedChange.Result<ExecutionControl> change =
+                changes.apply("setting the execution control", request, new SetSteps(principal, command));
+        return new ControlChange(change.state(), change.changed());
+    }
+
+    /** A set of one control at one scope, as {@link VersionedChange} applies it. */
+    private record SetSteps(Principal principal, SetControl command) implements VersionedChange.Steps<ExecutionControl> {
+        @Override
+        public ExecutionControl atVersion(DSLContext tx, long version) {
+            return ExecutionControlRepository.atVersion(tx, command.controlKey(), command.workspaceId(), version);
+        }
+
+        @Override
+        public Optional<ExecutionControl> lockCurrent(DSLContext tx) {
+            return ExecutionControlRepository.lockCurrent(tx, command.controlKey(), command.workspaceId());
+        }
+
+        @Override
+        public ExecutionControl neverChanged() {
+            return ExecutionControl.neverChanged(command.controlKey(), command.workspaceId());
+        }
+
+        @Override
+        public String subject() {
+            String scope = command.workspaceId().isEmpty() ? "globally" : "for workspace '" + command.workspaceId() + "'";
+            return command.controlKey() + " " + scope;
+        }
+
+        @Override
+        public Optional<ExecutionControl> next(ExecutionControl current, Instant now) {
+            if (current.state() == command.state()) {
+                return Optional.empty();
+            }
+            // A resume clears the reason; the reason given with it is kept in the audit event.
+            String reason = command.state() == ControlState.PAUSED ? command.reason() : "";
+            return Optional.of(new ExecutionControl(command.controlKey(), command.workspaceId(), command.state(), reason,
+                    current.version() + 1, Optional.of(now), principal.name()));
+        }
+
+        @Override
+        public boolean save(DSLContext tx, ExecutionControl next, boolean first) {
+            return ExecutionControlRepository.save(tx, next, first, command.requestId());
+        }
+
+        @Override
+        public AuditEvent event(AuditEvent.Header header, ExecutionControl before, ExecutionControl after, boolean changed) {
+            return new AuditEvent.ControlSet(header, command.controlKey(), before.state(), after.state(), after.version(), changed,
+                    command.reason());
+        }
+
+        @Override
+        public void announce(ExecutionControl control) {
             LOG.info("{} {} {} (version {}) by {}{}", control.controlKey(),
                     control.state() == ControlState.PAUSED ? "PAUSED" : "RESUMED",
                     control.global() ? "globally" : "for workspace " + control.workspaceId(),
                     control.version(), principal.name(), command.reason().isEmpty() ? "" : ": " + command.reason());
-            }
         }
-        return change;
-    }
-
-    private ControlChange apply(DSLContext tx, Principal principal, SetControl command, byte[] fingerprint) {
-        // First: wait for the decisions being recorded, and hold back the ones decided from now on.
-        DecisionStateLock.forChange(tx);
-        if (command.requestId().isPresent()) {
-            Optional<IdempotencyRepository.PriorResult> prior =
-                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, clock.instant());
-            if (prior.isPresent()) {
-                return new ControlChange(ExecutionControlRepository.atVersion(tx, command.controlKey(), command.workspaceId(),
-                        prior.get().version()), prior.get().changed());
-            }
-        }
-        Optional<ExecutionControl> locked = ExecutionControlRepository.lockCurrent(tx, command.controlKey(), command.workspaceId());
-        // The clock is read once the row is locked, so that times follow the order of versions.
-        Instant now = clock.instant();
-        ExecutionControl current = locked.orElseGet(() -> ExecutionControl.neverChanged(command.controlKey(), command.workspaceId()));
-        if (command.expectedVersion().isPresent() && command.expectedVersion().getAsLong() != current.version()) {
-            String scope = command.workspaceId().isEmpty() ? "globally" : "for workspace '" + command.workspaceId() + "'";
-            throw new VersionConflict(command.controlKey() + " " + scope, command.expectedVersion().getAsLong(), current.version());
-        }
-        boolean changed = current.state() != command.state();
-        ExecutionControl result = current;
-        if (changed) {
-            // A resume clears the reason; the reason given with it is kept in the audit event.
-            String reason = command.state() == ControlState.PAUSED ? command.reason() : "";
-            result = new ExecutionControl(command.controlKey(), command.workspaceId(), command.state(), reason,
-                    current.version() + 1, Optional.of(now), principal.name());
-            if (!ExecutionControlRepository.save(tx, result, locked.isEmpty(), command.requestId())) {
-                throw new Transactions.ConcurrentFirstWrite();
-            }
-        }
-        AuditRepository.insert(tx, new AuditEvent.ControlSet(
-                new AuditEvent.Header(UUID.randomUUID(), now, command.workspaceId(), principal.name(), command.requestId()),
-                command.controlKey(), current.state(), result.state(), result.version(), changed, command.reason()));
-        long version = result.version();
-        command.requestId().ifPresent(id -> IdempotencyRepository.completeWithVersion(tx, id, version, changed));
-        return new ControlChange(result, changed);
     }
 
     static void requireKnownKey(String controlKey) {

@@ -5,6 +5,8 @@ import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
+import dev.aigov.server.storage.Fingerprint;
+
 import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +42,29 @@ public final class DecisionService {
         Decision decision = Rules.evaluate(request, snapshot, catalog);
         return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),
                 principal, request, snapshot, decision, fingerprint, callerGone));
+    }
+
+    /**
+     * The fingerprint of {@code request} made by principal {@code principalId}, in the encoding of
+     * {@link Fingerprint}: purpose {@code EvaluateAiRequest}, then uuid(principal id),
+     * text(workspace_id), text(tenant_id, "" when none), text(use_case), word(provider_class),
+     * list(word(data_classifications)) in the order declared (repeats dropped), text(source_family),
+     * text(actor.id), word(actor.kind), text(caller_surface, "" when none). Neither the request_id
+     * (the record's key) nor the client version (metadata for the audit trail) takes part.
+     */
+    public static byte[] fingerprint(UUID principalId, DecisionRequest request) {
+        return Fingerprint.of("EvaluateAiRequest")
+                .uuid(principalId)
+                .text(request.workspaceId())
+                .text(request.tenantId())
+                .text(request.useCase())
+                .word(request.providerClass())
+                .words(request.dataClassifications())
+                .text(request.sourceFamily())
+                .text(request.actor().id())
+                .word(request.actor().kind())
+                .text(request.callerSurface())
+                .digest();
     }
 
     public Catalog catalog() {

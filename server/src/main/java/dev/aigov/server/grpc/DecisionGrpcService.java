@@ -15,7 +15,6 @@ import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
-import dev.aigov.server.storage.Fingerprint;
 import io.grpc.stub.StreamObserver;
 
 import java.util.ArrayList;
@@ -43,9 +42,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
             Principal principal = AuthInterceptor.currentPrincipal();
             DecisionRequest domain = toDomain(request);
             principal.requireReach(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
-            byte[] fingerprint = Fingerprint.of("EvaluateAiRequest", principal.id(), domain.workspaceId(), domain.tenantId(),
-                    domain.useCase(), domain.providerClass(), domain.dataClassifications(), domain.sourceFamily(),
-                    domain.actor(), domain.callerSurface());
+            byte[] fingerprint = DecisionService.fingerprint(principal.id(), domain);
             // A call whose deadline passes while it waits for the audit writer costs no database work.
             io.grpc.Context call = io.grpc.Context.current();
             CompletableFuture<RecordedDecision> recorded;

@@ -15,10 +15,10 @@ import java.util.concurrent.Executor;
  *
  * <p>gRPC chooses on the default executor, so the first callback runs there and a later one that
  * finds the call idle on a transport thread. Nothing in an inline call may block (the state is in
- * memory, the answer comes from the audit writer): the profile showed thread wake-ups costing more
- * than the decision. A call that may need the database (an unknown token, a stale state) stays on
- * the default executor, never on the answer threads. (Sending every call to the event loop from
- * the start, measured, was slower: it serialised the decisions with the connection's I/O.)
+ * memory, the answer comes from the audit writer), and a thread wake-up costs more than the
+ * decision. A call that may need the database (an unknown token, a stale state) stays on the
+ * default executor, never on the answer threads. Calls do not all start on the event loop: that
+ * would serialise the decisions with the connection's I/O.
  */
 public final class InlineEvaluations implements ServerCallExecutorSupplier {
     private static final Executor INLINE = Runnable::run;

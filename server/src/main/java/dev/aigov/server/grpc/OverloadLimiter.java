@@ -40,10 +40,10 @@ public final class OverloadLimiter implements ServerInterceptor {
     /**
      * The adaptive limit's floor: under an overload the limit comes down to it, and the calls admitted
      * wait about 256 / 16,000 decisions/s = 16 ms. The limit starts at (and grows back to) its
-     * ceiling, 1,000 by default: 60 ms of waiting at full speed, 200 ms at 5,000/s, so that a stall of
-     * the database (a checkpoint's fsync) is waited out within the client's 500 ms deadline rather
-     * than refused. Measured: starting at 512 with this floor refused 340 calls at 5,000/s during one
-     * stall; a floor of 1,000 let admitted calls wait 45 ms (p50) at twice the sustainable load.
+     * ceiling, AIGOV_CONCURRENCY_LIMIT_MAX (1,000 by default): 60 ms of waiting at full speed, 200 ms
+     * at 5,000/s, so that a stall of the database (a checkpoint's fsync) is waited out within the
+     * client's 500 ms deadline rather than refused. (How these were chosen: docs/performance.md,
+     * "Tuning history of the constants".)
      */
     static final int FLOOR = 256;
     private static final String AT_LIMIT = "admitting the call: the server is at its concurrency limit";
@@ -93,7 +93,7 @@ public final class OverloadLimiter implements ServerInterceptor {
      * Gradient2 (the limit falls as the latency calls see rises above its long-run level, and grows
      * while it does not), fed per window rather than per call: group commit makes single latencies
      * jumpy (a call that just missed a batch waits for the next), and per-call samples let that
-     * jitter drag the limit down at loads the server takes easily (measured: refusals at 5,000/s).
+     * jitter drag the limit down at loads the server takes easily.
      * A latency up to twice the long-run one is tolerated; the limit never falls below
      * {@link #FLOOR} calls.
      */

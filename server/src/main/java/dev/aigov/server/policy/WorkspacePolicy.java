@@ -2,6 +2,7 @@ package dev.aigov.server.policy;
 
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.PolicyStatus;
+import dev.aigov.server.change.VersionedChange;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * set by nobody.
  */
 public record WorkspacePolicy(String workspaceId, PolicyMode mode, long version, String reason,
-                              Optional<Instant> updatedAt, String updatedBy) {
+                              Optional<Instant> updatedAt, String updatedBy) implements VersionedChange.Versioned {
 
     public static WorkspacePolicy defaultFor(String workspaceId) {
         return new WorkspacePolicy(workspaceId, PolicyMode.DISABLED, 0, "", Optional.empty(), "");

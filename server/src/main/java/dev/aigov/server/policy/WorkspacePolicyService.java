@@ -1,17 +1,13 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.server.telemetry.Logs;
 import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import dev.aigov.server.change.VersionedChange;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.Vocabulary;
 import dev.aigov.core.InvalidRequest;
-import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
-import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.Fingerprint;
-import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -29,11 +25,11 @@ public final class WorkspacePolicyService {
     static final String OPERATION = "SetWorkspacePolicy";
 
     private final DSLContext dsl;
-    private final Clock clock;
+    private final VersionedChange changes;
 
     public WorkspacePolicyService(DSLContext dsl, Clock clock) {
         this.dsl = dsl;
-        this.clock = clock;
+        this.changes = new VersionedChange(dsl, clock);
     }
 
     /** A validated SetWorkspacePolicy request. */
@@ -49,6 +45,21 @@ public final class WorkspacePolicyService {
             }
             reason = Vocabulary.reason(reason);
         }
+
+        /**
+         * This set's fingerprint, in the encoding of {@link Fingerprint}: purpose
+         * {@code SetWorkspacePolicy}, then uuid(principal id), text(workspace_id), word(policy_mode),
+         * optional(number(expected_version)), text(reason).
+         */
+        public byte[] fingerprint(UUID principalId) {
+            return Fingerprint.of(OPERATION)
+                    .uuid(principalId)
+                    .text(workspaceId)
+                    .word(mode)
+                    .optionalNumber(expectedVersion)
+                    .text(reason)
+                    .digest();
+        }
     }
 
     /** The policy in force after a set, and whether the set changed it. */
@@ -63,56 +74,58 @@ public final class WorkspacePolicyService {
 
     public PolicyChange set(Principal principal, SetPolicy command) {
         principal.requireReach(Capability.WORKSPACE_AI_POLICY_MANAGE, "workspace_id", command.workspaceId());
-        byte[] fingerprint = Fingerprint.of(OPERATION, principal.id(), command.workspaceId(), command.mode(),
-                command.expectedVersion(), command.reason());
-        // A workspace's first version can be written by two calls at once: the loser retries and sees the winner.
-        PolicyChange change = Transactions.inTransactionRetrying(dsl, "setting the workspace policy",
-                tx -> apply(tx, principal, command, fingerprint));
-        if (change.changed()) {
-            WorkspacePolicy policy = change.policy();
-            try (var ids = Logs.requestId(command.requestId())) {
-            LOG.info("Workspace policy of {} set to {} (version {}) by {}{}", policy.workspaceId(), policy.mode().word(),
-                    policy.version(), principal.name(), command.reason().isEmpty() ? "" : ": " + command.reason());
-            }
-        }
-        return change;
+        VersionedChange.Request request = new VersionedChange.Request(OPERATION, principal.name(), command.workspaceId(),
+                command.requestId(), command.fingerprint(principal.id()), command.expectedVersion());
+        VersionedChange.Result<WorkspacePolicy> change =
+                changes.apply("setting the workspace policy", request, new SetSteps(principal, command));
+        return new PolicyChange(change.state(), change.changed());
     }
 
+    /** A set of one workspace's policy, as {@link VersionedChange} applies it. */
+    private record SetSteps(Principal principal, SetPolicy command) implements VersionedChange.Steps<WorkspacePolicy> {
+        @Override
+        public WorkspacePolicy atVersion(DSLContext tx, long version) {
+            return WorkspacePolicyRepository.atVersion(tx, command.workspaceId(), version);
+        }
 
-    private PolicyChange apply(DSLContext tx, Principal principal, SetPolicy command, byte[] fingerprint) {
-        // First: wait for the decisions being recorded, and hold back the ones decided from now on.
-        DecisionStateLock.forChange(tx);
-        if (command.requestId().isPresent()) {
-            Optional<IdempotencyRepository.PriorResult> prior =
-                    IdempotencyRepository.claim(tx, command.requestId().get(), OPERATION, fingerprint, clock.instant());
-            if (prior.isPresent()) {
-                return new PolicyChange(
-                        WorkspacePolicyRepository.atVersion(tx, command.workspaceId(), prior.get().version()),
-                        prior.get().changed());
+        @Override
+        public Optional<WorkspacePolicy> lockCurrent(DSLContext tx) {
+            return WorkspacePolicyRepository.lockCurrent(tx, command.workspaceId());
+        }
+
+        @Override
+        public WorkspacePolicy neverChanged() {
+            return WorkspacePolicy.defaultFor(command.workspaceId());
+        }
+
+        @Override
+        public String subject() {
+            return "the policy of workspace '" + command.workspaceId() + "'";
+        }
+
+        @Override
+        public Optional<WorkspacePolicy> next(WorkspacePolicy current, Instant now) {
+            if (current.mode() == command.mode()) {
+                return Optional.empty();
             }
+            return Optional.of(new WorkspacePolicy(command.workspaceId(), command.mode(), current.version() + 1, command.reason(),
+                    Optional.of(now), principal.name()));
         }
-        Optional<WorkspacePolicy> locked = WorkspacePolicyRepository.lockCurrent(tx, command.workspaceId());
-        // The clock is read once the row is locked, so that times follow the order of versions.
-        Instant now = clock.instant();
-        WorkspacePolicy current = locked.orElseGet(() -> WorkspacePolicy.defaultFor(command.workspaceId()));
-        if (command.expectedVersion().isPresent() && command.expectedVersion().getAsLong() != current.version()) {
-            throw new VersionConflict("the policy of workspace '" + command.workspaceId() + "'",
-                    command.expectedVersion().getAsLong(), current.version());
+
+        @Override
+        public boolean save(DSLContext tx, WorkspacePolicy next, boolean first) {
+            return WorkspacePolicyRepository.save(tx, next, first);
         }
-        boolean changed = current.mode() != command.mode();
-        WorkspacePolicy result = current;
-        if (changed) {
-            result = new WorkspacePolicy(command.workspaceId(), command.mode(), current.version() + 1, command.reason(),
-                    Optional.of(now), principal.name());
-            if (!WorkspacePolicyRepository.save(tx, result, locked.isEmpty())) {
-                throw new Transactions.ConcurrentFirstWrite();
-            }
+
+        @Override
+        public AuditEvent event(AuditEvent.Header header, WorkspacePolicy before, WorkspacePolicy after, boolean changed) {
+            return new AuditEvent.PolicySet(header, before.status(), after.status(), changed, command.reason());
         }
-        AuditRepository.insert(tx, new AuditEvent.PolicySet(
-                new AuditEvent.Header(UUID.randomUUID(), now, command.workspaceId(), principal.name(), command.requestId()),
-                current.status(), result.status(), changed, command.reason()));
-        long version = result.version();
-        command.requestId().ifPresent(id -> IdempotencyRepository.completeWithVersion(tx, id, version, changed));
-        return new PolicyChange(result, changed);
+
+        @Override
+        public void announce(WorkspacePolicy policy) {
+            LOG.info("Workspace policy of {} set to {} (version {}) by {}{}", policy.workspaceId(), policy.mode().word(),
+                    policy.version(), principal.name(), command.reason().isEmpty() ? "" : ": " + command.reason());
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.aigov.server.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.config.DatabaseConfig;
+import dev.aigov.server.error.Causes;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -267,7 +268,7 @@ public final class Database implements AutoCloseable {
             flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
             flyway.load().migrate();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("could not migrate " + description + " as " + owner.user() + ": " + rootMessage(e), e);
+            throw new IllegalStateException("could not migrate " + description + " as " + owner.user() + ": " + Causes.rootMessage(e), e);
         }
     }
 
@@ -279,7 +280,7 @@ public final class Database implements AutoCloseable {
             pending = Flyway.configure().dataSource(database.pool.getJdbcUrl(), database.pool.getUsername(), database.pool.getPassword())
                     .locations("classpath:db/migration").load().info().pending();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("could not read the schema version of " + database.description + ": " + rootMessage(e)
+            throw new IllegalStateException("could not read the schema version of " + database.description + ": " + Causes.rootMessage(e)
                     + " (run `java -jar aigov-server.jar migrate` with AIGOV_DB_MIGRATION_USER/AIGOV_DB_MIGRATION_PASSWORD first)", e);
         }
         if (pending.length > 0) {
@@ -309,14 +310,6 @@ public final class Database implements AutoCloseable {
     private static String withoutParameters(String url) {
         int query = url.indexOf('?');
         return query < 0 ? url : url.substring(0, query);
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 
     private static HikariDataSource pool(DatabaseConfig config, String url, String user, String password) {

@@ -25,7 +25,7 @@ public final class ServerGauges {
     private ServerGauges() {
     }
 
-    /** What the gauges read; each part is empty where this server has none (the naive hot path has no state or writer). */
+    /** What the gauges read; each optional part is empty where this server has none (no limiter: AIGOV_CONCURRENCY_LIMIT=off). */
     public record Sources(Optional<DecisionState> state, Optional<GroupCommitRecorder> writer, Optional<OverloadLimiter> limiter,
                           Housekeeping housekeeping, DatabaseHealth health, DSLContext dsl, Clock clock) {
     }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * An external PostgreSQL set up as the README says (deploy/postgres/aigov-roles.sql): `migrate`
+ * An external PostgreSQL set up as docs/operations.md says (deploy/postgres/aigov-roles.sql): `migrate`
  * runs as the owner role, the server serves as the runtime role, which cannot wipe the trail.
  */
 class ExternalRolesTest {

@@ -21,7 +21,7 @@ class HousekeepingTest {
         Instant now = Instant.parse("2001-03-10T12:00:00Z");
         UUID old = UUID.randomUUID();
         UUID fresh = UUID.randomUUID();
-        byte[] fingerprint = Fingerprint.of("housekeeping-test");
+        byte[] fingerprint = Fingerprint.of("housekeeping-test").digest();
         claimAndComplete(database, old, fingerprint, now.minus(Housekeeping.IDEMPOTENCY_RETENTION).minus(Duration.ofMinutes(1)));
         claimAndComplete(database, fresh, fingerprint, now.minus(Housekeeping.IDEMPOTENCY_RETENTION).plus(Duration.ofMinutes(1)));
 

@@ -34,7 +34,7 @@ class IdempotencyRepositoryTest {
     }
 
     private static byte[] fingerprint(String body) {
-        return Fingerprint.of(OPERATION, "principal-1", body);
+        return Fingerprint.of(OPERATION).text("principal-1").text(body).digest();
     }
 
     private static Optional<IdempotencyRepository.PriorResult> claim(UUID requestId, String operation, byte[] fingerprint) {
@@ -106,7 +106,7 @@ class IdempotencyRepositoryTest {
                 .hasMessageContaining(requestId.toString());
         assertThatThrownBy(() -> claim(requestId, "SetExecutionControl", fingerprint("a")))
                 .isInstanceOf(RequestIdReused.class);
-        assertThatThrownBy(() -> claim(requestId, OPERATION, Fingerprint.of(OPERATION, "principal-2", "a")))
+        assertThatThrownBy(() -> claim(requestId, OPERATION, Fingerprint.of(OPERATION).text("principal-2").text("a").digest()))
                 .isInstanceOf(RequestIdReused.class);
         // The refusals changed nothing: the first request still replays.
         assertThat(claim(requestId, OPERATION, fingerprint("a"))).hasValueSatisfying(prior -> assertThat(prior.version()).isEqualTo(1));

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Page tokens: opaque, round-tripping exactly, and bound to the filters of the listing that issued them. */
 class PageTokenTest {
-    private static final byte[] FILTER = Fingerprint.of("audit", "reader", "workspace ws-1");
-    private static final byte[] OTHER_FILTER = Fingerprint.of("audit", "reader", "workspace ws-2");
+    private static final byte[] FILTER = Fingerprint.of("audit").text("reader").text("ws-1").digest();
+    private static final byte[] OTHER_FILTER = Fingerprint.of("audit").text("reader").text("ws-2").digest();
     private static final PageToken.Cursor CURSOR =
             new PageToken.Cursor(Instant.parse("2025-03-04T05:06:07.123456Z"), UUID.fromString("3f2b8c1e-6a4d-4c1b-9a57-0f6e2d8b7c44"));
 

@@ -1,34 +1,36 @@
 package dev.aigov.server.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aigov.server.testing.Markdown;
+import dev.aigov.server.testing.RepositoryFiles;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * deploy/prometheus/alerts.yml and deploy/grafana/aigov-dashboard.json without a Prometheus or a
- * Grafana: they parse, every alert says how bad it is and where its runbook is (a heading of the
- * README that exists), every panel queries something, and the metric names they query look like
- * aigov's. Whether those names exist in a real scrape is for a test with a running server.
+ * Grafana: they parse, every alert says how bad it is and where its runbook is (a heading of
+ * docs/runbook.md, which has one for every alert and no other), every panel queries something, and
+ * the metric names they query look like aigov's. Whether those names exist in a real scrape is for a
+ * test with a running server.
  */
 class DeployedObservabilityFilesTest {
     private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
+    private static final String RUNBOOK = "docs/runbook.md";
 
     @Test
-    void everyAlertHasAnExpressionADelayASeverityAndAWorkingRunbook() throws IOException {
+    void everyAlertHasAnExpressionADelayASeverityAndAWorkingRunbook() {
         List<Map<String, Object>> rules = DeployedMetricNames.alertRules();
         assertThat(rules).as("alert rules").isNotEmpty();
-        Set<String> anchors = readmeAnchors();
+        Markdown runbooks = Markdown.read(RepositoryFiles.root().resolve(RUNBOOK));
+        Set<String> anchors = runbooks.anchors();
         Set<String> names = new HashSet<>();
         for (Map<String, Object> rule : rules) {
             String alert = String.valueOf(rule.get("alert"));
@@ -40,10 +42,13 @@ class DeployedObservabilityFilesTest {
                 assertThat(nested(rule, "annotations", annotation)).as("%s annotations.%s", alert, annotation).isNotBlank();
             }
             String runbook = nested(rule, "annotations", "runbook");
-            assertThat(runbook).as("%s runbook", alert).startsWith("README.md#");
-            assertThat(anchors).as("%s runbook %s is a heading of README.md", alert, runbook)
+            // A path from the repository's root, as the rules' header says.
+            assertThat(runbook).as("%s runbook", alert).startsWith(RUNBOOK + "#");
+            assertThat(anchors).as("%s runbook %s is a heading of %s", alert, runbook, RUNBOOK)
                     .contains(runbook.substring(runbook.indexOf('#') + 1));
         }
+        assertThat(new TreeSet<>(runbooks.headings(2))).as("the sections of %s: one per alert", RUNBOOK)
+                .isEqualTo(new TreeSet<>(names));
     }
 
     @Test
@@ -94,22 +99,6 @@ class DeployedObservabilityFilesTest {
                         + " unless sum(rate(grpc_server_call_duration_seconds_count[5m])) / 1e3 > bool 2"))
                 .containsExactlyInAnyOrder("aigov_audit_commit_duration_seconds_bucket", "aigov_serving",
                         "grpc_server_call_duration_seconds_count");
-    }
-
-    /** GitHub's anchors of the README's headings: lower case, punctuation dropped, spaces to hyphens. */
-    private static Set<String> readmeAnchors() throws IOException {
-        Path readme = DeployedMetricNames.deployDir().resolveSibling("README.md");
-        Set<String> anchors = new HashSet<>();
-        boolean inCode = false;
-        for (String line : Files.readAllLines(readme)) {
-            if (line.startsWith("```")) {
-                inCode = !inCode;
-            } else if (!inCode && line.matches("#{1,6} .*")) {
-                anchors.add(line.replaceFirst("^#+ ", "").strip().toLowerCase(Locale.ROOT)
-                        .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
-            }
-        }
-        return anchors;
     }
 
     private static String nested(Map<String, Object> rule, String map, String key) {

@@ -19,6 +19,10 @@ import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import dev.aigov.server.testing.ServerProcess;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
@@ -67,6 +71,32 @@ class JsonLogsTest {
         assertThat(change.path("request_id").asText()).isEqualTo(requestId);
         assertThat(change.path("trace_id").asText()).matches("[0-9a-f]{32}");
         assertThat(secrets).allSatisfy(secret -> assertThat(output).doesNotContain(secret));
+    }
+
+    /**
+     * The whole output of a server process in json mode, from the JVM's start to its stop, is one
+     * JSON object per line: nothing else (a JDK warning from a library, say) writes to it.
+     */
+    @Test
+    void aServerProcessPrintsNothingButJsonLines(@TempDir Path dataDir) throws Exception {
+        String output;
+        try (ServerProcess process = ServerProcess.start(dataDir, Map.of("AIGOV_LOG_FORMAT", "json"))) {
+            process.awaitServing(Duration.ofSeconds(90));
+            process.stop();
+            output = process.log();
+        }
+        List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
+        assertThat(lines).as("the process output").isNotEmpty();
+        for (String line : lines) {
+            JsonNode parsed;
+            try {
+                parsed = JSON.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                throw new AssertionError("a line of the process output is not JSON: " + line, notJson);
+            }
+            assertThat(parsed.isObject()).as("line %s", line).isTrue();
+        }
+        assertThat(output).contains("aigov listening");
     }
 
     @Test

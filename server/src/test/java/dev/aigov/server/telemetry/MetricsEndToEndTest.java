@@ -7,6 +7,8 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.testing.Clients;
+import dev.aigov.server.testing.Markdown;
+import dev.aigov.server.testing.RepositoryFiles;
 import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.Scrape;
 import dev.aigov.server.testing.TestDatabase;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static dev.aigov.server.testing.Clients.freshWorkspace;
 import static dev.aigov.server.testing.Eventually.within;
@@ -28,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A real server's {@code /metrics} after a known sequence of calls: the exact counts of decisions by
  * outcome, reason, use case and provider class; refused callers by reason; the pause gauges; and
- * grpc-java's own per-method metrics. On a database of its own: it pauses AI globally.
+ * grpc-java's own per-method metrics; and every metric of aigov it serves is documented in
+ * docs/operations.md's table. On a database of its own: it pauses AI globally.
  */
 class MetricsEndToEndTest {
     private static TestDatabase database;
@@ -118,6 +123,25 @@ class MetricsEndToEndTest {
                 .setState(ControlState.CONTROL_STATE_ENABLED).setReason("drill over").build());
         within(Duration.ofSeconds(5), () -> Scrape.of(server.metricsPort()).sum("aigov_execution_paused_global", Map.of()) == 0);
         assertThat(Scrape.of(server.metricsPort()).has("aigov_execution_global_pause_age_seconds", Map.of())).isFalse();
+    }
+
+    @Test
+    void everyMetricOfAigovInAScrapeIsInTheOperationsGuidesTable() {
+        String admin = server.adminToken();
+        clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build());
+        Set<String> documented = new TreeSet<>();
+        Markdown.read(RepositoryFiles.root().resolve("docs/operations.md")).tableRows("Metrics")
+                .forEach(row -> documented.add(row.get(0)));
+        assertThat(documented).as("metrics in docs/operations.md").contains("aigov_decisions_total");
+        Set<String> scraped = new TreeSet<>();
+        for (String name : Scrape.of(server.metricsPort()).names()) {
+            if (name.startsWith("aigov_")) {
+                // A histogram is documented by its base name.
+                scraped.add(name.replaceFirst("_(bucket|count|sum)$", ""));
+            }
+        }
+        assertThat(scraped).as("aigov's metrics in a scrape").contains("aigov_decision_duration_seconds", "aigov_serving");
+        assertThat(documented).as("metrics in docs/operations.md's table").containsAll(scraped);
     }
 
     private static double delta(Scrape before, Scrape after, String name, Map<String, String> labels) {

@@ -5,9 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Files of the repository that tests read (deploy/, README.md), wherever the test runs from. */
+/** Files of the repository that tests read (deploy/, README.md, docs/), wherever the test runs from. */
 public final class RepositoryFiles {
     private RepositoryFiles() {
+    }
+
+    /** The repository's root: where README.md, docs/ and deploy/ are. */
+    public static Path root() {
+        return deployDir().getParent();
     }
 
     /** {@code deploy/}: Surefire runs with the server module as working directory; an IDE may use the repo root. */

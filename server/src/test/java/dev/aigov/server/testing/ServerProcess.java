@@ -41,6 +41,8 @@ public final class ServerProcess implements AutoCloseable {
         Path log = dataDir.resolve("server-" + (++started) + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // What the jar's manifest grants (Enable-Native-Access): Netty loads its native transport.
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.aigov.server.Main", "serve", "--bind", "127.0.0.1", "--port", Integer.toString(port),
                 "--data-dir", dataDir.toString()));

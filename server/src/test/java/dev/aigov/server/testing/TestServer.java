@@ -60,7 +60,7 @@ public final class TestServer implements AutoCloseable {
         return startWith(Optional.of(tls), TestDatabase.shared(), extraInterceptors);
     }
 
-    /** Starts a server with this hot path (naive, or batched with other limits) on the given database. */
+    /** Starts a server with these hot-path limits on the given database. */
     public static TestServer startWith(HotPathConfig hotPath, Database database, ServerInterceptor... extraInterceptors) {
         return startWith(Optional.empty(), hotPath, database, PLENTY, extraInterceptors);
     }

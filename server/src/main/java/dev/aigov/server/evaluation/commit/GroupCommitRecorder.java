@@ -276,8 +276,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     }
 
     /**
-     * Completes a committed batch's answers on the completions executor, in one task: waking a
-     * thread per answer cost more CPU (futex signals) than the answers themselves.
+     * Completes a committed batch's answers on the completions executor, in one task: one thread
+     * wake-up per batch, since a wake-up (a futex signal) costs more CPU than completing an answer.
      */
     private void answerAll(List<Item> batch, List<Result> results) {
         List<Item> items = List.copyOf(batch);

@@ -2,6 +2,7 @@ package dev.aigov.server.evaluation.state;
 
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.core.ControlStatus;
+import dev.aigov.server.error.Causes;
 import dev.aigov.server.identity.Principal;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -98,7 +99,7 @@ public final class StateListener implements AutoCloseable {
                 }
                 if (!failing) {
                     LOG.warn("Decision state listener lost its database connection ({}); evaluations fail closed once the state is "
-                            + "older than {} ms; reconnecting", rootMessage(e), state.maxStaleness().toMillis());
+                            + "older than {} ms; reconnecting", Causes.rootMessage(e), state.maxStaleness().toMillis());
                     failing = true;
                 }
                 pause(backoffMillis);
@@ -231,14 +232,6 @@ public final class StateListener implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 
     /** Stops listening; the state is left as it is (and goes stale). */

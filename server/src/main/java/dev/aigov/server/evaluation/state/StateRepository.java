@@ -40,7 +40,10 @@ public final class StateRepository {
         return ctx.select(STATE_VERSION.VERSION).from(STATE_VERSION).where(STATE_VERSION.ID.eq(1)).fetchSingle().value1();
     }
 
-    /** The snapshot of each workspace as committed now (in {@code tx}, after {@link #lockForDecisions}). */
+    /**
+     * The snapshot of each workspace as committed now (in {@code tx}, after
+     * {@link dev.aigov.server.evaluation.commit.DecisionStateLock#forDecisions}).
+     */
     public static Map<String, Snapshot> snapshots(DSLContext tx, Collection<String> workspaces, long stateVersion) {
         Map<String, ControlStatus> controls = new HashMap<>();
         tx.select(EXECUTION_CONTROLS.WORKSPACE_ID, EXECUTION_CONTROLS.STATE, EXECUTION_CONTROLS.VERSION)

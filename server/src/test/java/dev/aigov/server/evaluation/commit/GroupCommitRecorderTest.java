@@ -182,7 +182,7 @@ class GroupCommitRecorderTest {
         assertThat(decision.effectivePolicyMode()).isEqualTo(PolicyMode.DISABLED);
         return new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), Clock.systemUTC().instant().truncatedTo(
                 java.time.temporal.ChronoUnit.MICROS), "tester", request, NEVER_SET, decision,
-                Fingerprint.of("EvaluateAiRequest", "tester", workspace), () -> false);
+                Fingerprint.of("EvaluateAiRequest").text("tester").text(workspace).digest(), () -> false);
     }
 
     private int count(String sql, Object parameter) throws SQLException {
