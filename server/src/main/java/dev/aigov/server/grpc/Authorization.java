@@ -104,21 +104,34 @@ public final class Authorization implements ServerInterceptor {
             return next.startCall(call, headers);
         }
         PermissionDenied refusal = PermissionDenied.missingCapability(principal.name(), needed.key());
-        // The handler never starts: the call is answered here once its request has arrived.
-        return new ServerCall.Listener<>() {
+        // The handler never starts: the call is answered here once its request has arrived (asked
+        // for here, since no handler will ask), or once the client has sent all it will.
+        ServerCall.Listener<Q> refusing = new ServerCall.Listener<>() {
             private boolean answered;
 
             @Override
             public void onMessage(Q request) {
+                answer(rule.mutatedWorkspace().map(workspace -> workspace.apply(request)));
+            }
+
+            @Override
+            public void onHalfClose() {
+                answer(Optional.of(""));
+            }
+
+            private void answer(Optional<String> workspace) {
                 if (answered) {
                     return;
                 }
                 answered = true;
-                rule.mutatedWorkspace().ifPresent(workspace ->
-                        Calls.recordDenied(deniedMutations, method, refusal, principal, workspace.apply(request)));
+                if (rule.mutatedWorkspace().isPresent()) {
+                    Calls.recordDenied(deniedMutations, method, refusal, principal, workspace.orElse(""));
+                }
                 StatusMapping.close(call, StatusMapping.toStatus(refusal));
             }
         };
+        call.request(1);
+        return refusing;
     }
 
     private static Map.Entry<String, Rule> anyToken(MethodDescriptor<?, ?> method) {
