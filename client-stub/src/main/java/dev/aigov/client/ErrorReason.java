@@ -35,6 +35,11 @@ public enum ErrorReason {
     OVERLOADED,
     /** This host failed to authenticate too often; metadata {@code retry_after_ms} says when to try again. */
     TOO_MANY_FAILED_AUTHENTICATIONS,
+    /**
+     * The call had ended on the caller's side (cancelled, or past its deadline) before the server
+     * answered; metadata {@code stage} says how far it got. Rarely seen: the caller's own status comes first.
+     */
+    CALLER_GONE,
     /** A reason this client version does not know. */
     UNRECOGNIZED;
 
@@ -63,6 +68,7 @@ public enum ErrorReason {
             case ERROR_REASON_STATE_STALE -> STATE_STALE;
             case ERROR_REASON_OVERLOADED -> OVERLOADED;
             case ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS -> TOO_MANY_FAILED_AUTHENTICATIONS;
+            case ERROR_REASON_CALLER_GONE -> CALLER_GONE;
             default -> UNRECOGNIZED;
         };
     }

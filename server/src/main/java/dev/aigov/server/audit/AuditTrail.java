@@ -52,11 +52,7 @@ public final class AuditTrail {
 
     public Page list(Principal reader, Filter filter, int pageSize, String pageToken) {
         filter.workspaceId().ifPresent(ws -> Vocabulary.requireId("workspace_id", ws));
-        if (filter.workspaceId().isPresent()) {
-            reader.require(Capability.AUDIT_READ, "workspace_id", filter.workspaceId().get());
-        } else {
-            reader.require(Capability.AUDIT_READ);
-        }
+        filter.workspaceId().ifPresent(ws -> reader.requireReach(Capability.AUDIT_READ, "workspace_id", ws));
         if (filter.startTime().isPresent() && filter.endTime().isPresent()
                 && !filter.endTime().get().isAfter(filter.startTime().get())) {
             throw new InvalidRequest("end_time", "must be after start_time");

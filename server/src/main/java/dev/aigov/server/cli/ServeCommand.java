@@ -6,7 +6,9 @@ import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.grpc.NettyTransport;
 import dev.aigov.server.storage.Database;
+import dev.aigov.server.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -110,7 +112,8 @@ public final class ServeCommand implements Callable<Integer> {
         Database db = Database.open(config.database(), Database.EmbeddedUse.OWN);
         AigovServer server;
         try {
-            server = AigovServer.start(config, db, Clock.systemUTC(), List.of());
+            server = AigovServer.start(NettyTransport.listening(config), config, db, Clock.systemUTC(), List.of(),
+                    Telemetry.start(config.telemetry()));
         } catch (RuntimeException e) {
             db.close();
             throw e;

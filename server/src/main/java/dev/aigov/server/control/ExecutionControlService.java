@@ -6,7 +6,6 @@ import dev.aigov.core.ControlState;
 import dev.aigov.core.Vocabulary;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.UnknownControlKey;
-import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.PageToken;
@@ -87,7 +86,6 @@ public final class ExecutionControlService {
     public ControlView get(Principal principal, String controlKey, String workspaceId) {
         requireKnownKey(controlKey);
         String scope = Vocabulary.optionalId("workspace_id", workspaceId);
-        principal.require(Capability.OPS_CONTROLS_VIEW);
         return Transactions.read(dsl, "reading the execution control", ctx -> {
             List<ExecutionControl> both = ExecutionControlRepository.globalAndWorkspace(ctx, controlKey, scope);
             ExecutionControl global = both.get(0);
@@ -100,7 +98,6 @@ public final class ExecutionControlService {
     public HistoryPage history(Principal principal, String controlKey, String workspaceId, int pageSize, String pageToken) {
         requireKnownKey(controlKey);
         Optional<String> scope = Optional.of(Vocabulary.optionalId("workspace_id", workspaceId)).filter(ws -> !ws.isEmpty());
-        principal.require(Capability.OPS_CONTROLS_VIEW);
         int size = PageToken.pageSize(pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         byte[] filterHash = historyFilterHash(controlKey, scope);
         Optional<ExecutionControlRepository.HistoryCursor> after = PageToken.decode(pageToken, filterHash)
@@ -125,7 +122,6 @@ public final class ExecutionControlService {
     }
 
     public ControlChange set(Principal principal, SetControl command) {
-        principal.require(Capability.OPS_CONTROLS_MANAGE);
         VersionedChange.Request request = new VersionedChange.Request(OPERATION, principal.name(), command.workspaceId(),
                 command.requestId(), command.fingerprint(principal.id()), command.expectedVersion());
         VersionedChange.Result<ExecutionControl> change =

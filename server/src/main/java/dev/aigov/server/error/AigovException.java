@@ -9,7 +9,7 @@ import java.util.Map;
 public abstract sealed class AigovException extends RuntimeException
         permits VersionConflict, RequestIdReused, UnknownControlKey,
                 NotAuthenticated, PermissionDenied, StorageUnavailable, StateStale, Overloaded,
-                TooManyFailedAuthentications {
+                TooManyFailedAuthentications, CallerGone {
 
     protected AigovException(String message) {
         super(message, null, false, false);

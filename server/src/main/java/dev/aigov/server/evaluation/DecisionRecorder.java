@@ -32,8 +32,9 @@ public interface DecisionRecorder {
      *
      * <p>The future fails with {@link dev.aigov.server.error.RequestIdReused} when the request_id was
      * used for another request, {@link dev.aigov.server.error.Overloaded} when the recorder cannot
-     * take more work, and {@link dev.aigov.server.error.StorageUnavailable} when the record could
-     * not be made durable.
+     * take more work, {@link dev.aigov.server.error.CallerGone} when the caller had gone before its
+     * turn (nothing is recorded), and {@link dev.aigov.server.error.StorageUnavailable} when the
+     * record could not be made durable.
      */
     CompletableFuture<RecordedDecision> record(Pending pending);
 }

@@ -16,8 +16,6 @@ import dev.aigov.server.audit.AuditTrail;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.InvalidRequest;
-import dev.aigov.server.grpc.AuthInterceptor;
-import dev.aigov.server.identity.Capability;
 import io.grpc.stub.StreamObserver;
 
 import java.util.Optional;
@@ -33,7 +31,6 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     @Override
     public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
         Calls.unary("ListAuditEvents", observer, () -> {
-            AuthInterceptor.currentPrincipal().require(Capability.AUDIT_READ);
             AuditTrail.Filter filter = new AuditTrail.Filter(
                     Optional.of(request.getWorkspaceId()).filter(ws -> !ws.isEmpty()),
                     kind(request.getKind()),

@@ -1,16 +1,12 @@
 package dev.aigov.server.grpc;
 
-import dev.aigov.server.identity.FailedAuthentications;
-import dev.aigov.server.identity.Principal;
-import dev.aigov.server.identity.PrincipalLookup;
-import dev.aigov.server.identity.PrincipalRepository;
-import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.NotAuthenticated;
 import dev.aigov.server.error.TooManyFailedAuthentications;
-import dev.aigov.server.grpc.StatusMapping;
-import dev.aigov.server.storage.Transactions;
+import dev.aigov.server.identity.FailedAuthentications;
+import dev.aigov.server.identity.Principal;
+import dev.aigov.server.identity.PrincipalLookup;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -18,34 +14,27 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
-import org.jooq.DSLContext;
 
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Requires {@code authorization: Bearer <token>} on every call of aigov's own services and puts the
- * token's {@link Principal} in the call's context. Health and reflection are not intercepted.
- * Refused mutations are audited. A peer that fails to authenticate too often is refused before
- * any database work ({@link FailedAuthentications}).
+ * token's {@link Principal} in the call's context ({@link Authorization}, next, checks what it may
+ * call). Health and reflection are not intercepted. Refused mutations are audited. A peer that
+ * fails to authenticate too often is refused before any database work ({@link FailedAuthentications}).
+ * The token is the call's {@link BearerToken}, hashed once per call.
  */
 public final class AuthInterceptor implements ServerInterceptor {
     static final Context.Key<Principal> PRINCIPAL = Context.key("aigov.principal");
     static final Context.Key<String> PEER = Context.key("aigov.peer");
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final String BEARER = "bearer ";
 
     private final PrincipalLookup principals;
     private final DeniedMutations deniedMutations;
-    private final Set<String> mutationMethods;
     private final FailedAuthentications failures;
 
-    public AuthInterceptor(PrincipalLookup principals, DeniedMutations deniedMutations, Set<String> mutationMethods,
-                           FailedAuthentications failures) {
+    public AuthInterceptor(PrincipalLookup principals, DeniedMutations deniedMutations, FailedAuthentications failures) {
         this.principals = principals;
         this.deniedMutations = deniedMutations;
-        this.mutationMethods = Set.copyOf(mutationMethods);
         this.failures = failures;
     }
 
@@ -69,11 +58,11 @@ public final class AuthInterceptor implements ServerInterceptor {
         Principal principal;
         String peer = Peers.of(call);
         try {
-            principal = authenticate(headers.get(AUTHORIZATION), peer);
+            principal = authenticate(BearerToken.of(headers), peer);
         } catch (AigovException failure) {
             String method = call.getMethodDescriptor().getFullMethodName();
             StatusRuntimeException status = StatusMapping.toStatus(failure);
-            if (mutationMethods.contains(method)) {
+            if (Authorization.isMutation(method)) {
                 String code = status.getStatus().getCode().name();
                 String reason = StatusMapping.reason(failure).name();
                 if (failure instanceof TooManyFailedAuthentications) {
@@ -89,15 +78,14 @@ public final class AuthInterceptor implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValues(PRINCIPAL, principal, PEER, peer), call, headers, next);
     }
 
-    private Principal authenticate(String authorization, String peer) {
-        String token;
+    private Principal authenticate(BearerToken token, String peer) {
+        byte[] hash;
         try {
-            token = wellFormedToken(authorization);
+            hash = token.hash();
         } catch (NotAuthenticated malformed) {
             spendBudget(peer);
             throw malformed;
         }
-        byte[] hash = Tokens.hash(token);
         boolean budgeted = !failures.recentlyValid(hash);
         if (budgeted) {
             spendBudget(peer);
@@ -128,34 +116,5 @@ public final class AuthInterceptor implements ServerInterceptor {
         if (wait.isPresent()) {
             throw new TooManyFailedAuthentications(wait.get());
         }
-    }
-
-    private static String wellFormedToken(String authorization) {
-        if (authorization == null || authorization.isBlank()) {
-            throw new NotAuthenticated(true, "missing credential: send the header 'authorization: Bearer <token>' "
-                    + "(mint a token with: java -jar aigov-server.jar token create --name NAME --capability CAP)");
-        }
-        if (!authorization.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
-            throw new NotAuthenticated(false, "the authorization header must be 'Bearer <token>'");
-        }
-        String token = authorization.substring(BEARER.length()).strip();
-        if (!Tokens.wellFormed(token)) {
-            throw new NotAuthenticated(false, "the bearer token is not an aigov token (aigov_ followed by 43 characters)");
-        }
-        return token;
-    }
-
-    /** The hash of the call's bearer token, when it sends a well-formed one. */
-    public static Optional<byte[]> tokenHash(Metadata headers) {
-        try {
-            return Optional.of(Tokens.hash(wellFormedToken(headers.get(AUTHORIZATION))));
-        } catch (NotAuthenticated malformed) {
-            return Optional.empty();
-        }
-    }
-
-    /** Looks every token up in the database, per call: the naive path, and the fallback of the in-memory one. */
-    public static PrincipalLookup fromDatabase(DSLContext dsl) {
-        return hash -> Transactions.read(dsl, "checking the credential", ctx -> new PrincipalRepository(ctx).findActiveByTokenHash(hash));
     }
 }

@@ -2,6 +2,7 @@ package dev.aigov.server.grpc;
 
 import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.ErrorReason;
+import dev.aigov.server.error.CallerGone;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -10,17 +11,22 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * Sees how each call of aigov's services ends, for the metrics: the refusals of a caller (its
- * credential or its capability), by the ErrorInfo reason they were answered with. Outermost, so it
- * sees refusals of the authentication and the concurrency limit too.
+ * credential or its capability), by the ErrorInfo reason they were answered with, and the calls
+ * whose caller had gone before they were answered ({@link CallerGone}), by how far they got.
+ * Outermost, so it sees what the concurrency limit and authentication answer too.
  */
 public final class CallOutcomes implements ServerInterceptor {
 
-    /** Told of each call refused for who the caller is. */
-    @FunctionalInterface
+    /** Told of each call refused for who the caller is, and of each whose caller had gone. */
     public interface Listener {
         void callerRefused(String method, Status.Code code, ErrorReason reason);
+
+        void callerGone(String method, CallerGone.Stage stage);
     }
 
     private final Listener listener;
@@ -38,6 +44,8 @@ public final class CallOutcomes implements ServerInterceptor {
                 if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED
                         || code == Status.Code.RESOURCE_EXHAUSTED) {
                     listener.callerRefused(call.getMethodDescriptor().getBareMethodName(), code, reason(status, trailers));
+                } else if (code == Status.Code.CANCELLED) {
+                    stageGone(status, trailers).ifPresent(stage -> listener.callerGone(call.getMethodDescriptor().getBareMethodName(), stage));
                 }
                 super.close(status, trailers);
             }
@@ -45,17 +53,34 @@ public final class CallOutcomes implements ServerInterceptor {
     }
 
     static ErrorReason reason(Status status, Metadata trailers) {
+        return errorInfo(status, trailers).map(info -> {
+            try {
+                return ErrorReason.valueOf(info.getReason());
+            } catch (IllegalArgumentException notOurs) {
+                return ErrorReason.ERROR_REASON_UNSPECIFIED;
+            }
+        }).orElse(ErrorReason.ERROR_REASON_UNSPECIFIED);
+    }
+
+    /** The stage of a {@link CallerGone} answer; empty for any other CANCELLED (grpc-java's own). */
+    static Optional<CallerGone.Stage> stageGone(Status status, Metadata trailers) {
+        return errorInfo(status, trailers)
+                .filter(info -> info.getReason().equals(ErrorReason.ERROR_REASON_CALLER_GONE.name()))
+                .flatMap(info -> Arrays.stream(CallerGone.Stage.values())
+                        .filter(stage -> stage.label().equals(info.getMetadataOrDefault("stage", ""))).findFirst());
+    }
+
+    private static Optional<ErrorInfo> errorInfo(Status status, Metadata trailers) {
         com.google.rpc.Status details = StatusProto.fromStatusAndTrailers(status, trailers);
         for (com.google.protobuf.Any detail : details.getDetailsList()) {
             if (detail.is(ErrorInfo.class)) {
                 try {
-                    ErrorReason reason = ErrorReason.valueOf(detail.unpack(ErrorInfo.class).getReason());
-                    return reason;
-                } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException notOurs) {
-                    return ErrorReason.ERROR_REASON_UNSPECIFIED;
+                    return Optional.of(detail.unpack(ErrorInfo.class));
+                } catch (com.google.protobuf.InvalidProtocolBufferException notOurs) {
+                    return Optional.empty();
                 }
             }
         }
-        return ErrorReason.ERROR_REASON_UNSPECIFIED;
+        return Optional.empty();
     }
 }

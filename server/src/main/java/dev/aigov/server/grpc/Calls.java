@@ -2,9 +2,8 @@ package dev.aigov.server.grpc;
 
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.core.Vocabulary;
-import dev.aigov.server.error.Overloaded;
+import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.error.PermissionDenied;
-import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Principal;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -39,8 +38,8 @@ final class Calls {
         CompletableFuture<T> answer;
         try {
             if (io.grpc.Context.current().isCancelled()) {
-                // Its deadline passed (or its client left) before it was served: no database work for nobody.
-                throw new Overloaded("serving the call: it ended before its turn");
+                // Its deadline passed (or its client left) before it was served: no work for nobody.
+                throw new CallerGone(CallerGone.Stage.SERVING);
             }
             answer = work.get();
         } catch (RuntimeException failure) {
@@ -63,18 +62,27 @@ final class Calls {
         });
     }
 
-    /** Like {@link #unary}, and a refusal for want of a capability is audited. */
+    /** Like {@link #unary}, and a refusal for want of a workspace the capability reaches is audited. */
     static <T> void mutation(String method, DeniedMutations deniedMutations, Principal principal, String workspaceId,
                              StreamObserver<T> observer, Supplier<T> work) {
         unary(method, observer, () -> {
             try {
                 return work.get();
             } catch (PermissionDenied denied) {
-                String workspace = Vocabulary.ID.matcher(workspaceId).matches() ? workspaceId : "";
-                deniedMutations.record(method, "PERMISSION_DENIED", StatusMapping.reason(denied).name(), denied.capability(),
-                        principal.name(), workspace, Optional.empty(), AuthInterceptor.currentPeer());
+                recordDenied(deniedMutations, method, denied, principal, workspaceId);
                 throw denied;
             }
         });
+    }
+
+    /**
+     * Audits a mutation refused for what its caller may do (the capability, or the workspace it reaches):
+     * {@code workspaceId} as the request named it, kept only when it is an id.
+     */
+    static void recordDenied(DeniedMutations deniedMutations, String method, PermissionDenied denied, Principal principal,
+                             String workspaceId) {
+        String workspace = Vocabulary.ID.matcher(workspaceId).matches() ? workspaceId : "";
+        deniedMutations.record(method, "PERMISSION_DENIED", StatusMapping.reason(denied).name(), denied.capability(),
+                principal.name(), workspace, Optional.empty(), AuthInterceptor.currentPeer());
     }
 }

@@ -13,7 +13,6 @@ import dev.aigov.core.DecisionRequest;
 import dev.aigov.server.evaluation.DecisionService;
 import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.InvalidRequest;
-import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;
@@ -41,9 +40,8 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         DecisionObserver.Observation observation = this.observer.started();
         Calls.unaryAsync("EvaluateAiRequest", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
-            principal.require(Capability.AI_DECISIONS_EVALUATE);
             DecisionRequest domain = toDomain(request);
-            principal.require(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
+            principal.requireReach(Capability.AI_DECISIONS_EVALUATE, "workspace_id", domain.workspaceId());
             byte[] fingerprint = DecisionService.fingerprint(principal.id(), domain);
             // A call whose deadline passes while it waits for the audit writer costs no database work.
             io.grpc.Context call = io.grpc.Context.current();
@@ -66,7 +64,6 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
     @Override
     public void listUseCases(ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) {
         Calls.unary("ListUseCases", observer, () -> {
-            AuthInterceptor.currentPrincipal();
             ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder();
             for (dev.aigov.core.UseCase useCase : decisions.catalog().useCases()) {
                 UseCase.Builder proto = UseCase.newBuilder()

@@ -10,8 +10,6 @@ import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlService;
-import dev.aigov.server.grpc.AuthInterceptor;
-import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;
 
@@ -30,8 +28,6 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
         Principal principal = AuthInterceptor.currentPrincipal();
         Calls.mutation(ExecutionControlServiceGrpc.getSetExecutionControlMethod().getFullMethodName(), deniedMutations,
                 principal, request.getWorkspaceId(), observer, () -> {
-                    // The capability first: a refusal is audited whatever the body holds.
-                    principal.require(Capability.OPS_CONTROLS_MANAGE);
                     ExecutionControlService.ControlChange change = controls.set(principal, new ExecutionControlService.SetControl(
                             request.getControlKey(),
                             request.getWorkspaceId(),
@@ -50,7 +46,6 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
     public void getExecutionControl(GetExecutionControlRequest request, StreamObserver<GetExecutionControlResponse> observer) {
         Calls.unary("GetExecutionControl", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
-            principal.require(Capability.OPS_CONTROLS_VIEW);
             ExecutionControlService.ControlView view = controls.get(principal, request.getControlKey(), request.getWorkspaceId());
             return GetExecutionControlResponse.newBuilder()
                     .setControl(toProto(view.control()))
@@ -64,7 +59,6 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
                                             StreamObserver<ListExecutionControlHistoryResponse> observer) {
         Calls.unary("ListExecutionControlHistory", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
-            principal.require(Capability.OPS_CONTROLS_VIEW);
             ExecutionControlService.HistoryPage page = controls.history(principal,
                     request.getControlKey(), request.getWorkspaceId(), request.getPageSize(), request.getPageToken());
             ListExecutionControlHistoryResponse.Builder response = ListExecutionControlHistoryResponse.newBuilder()

@@ -10,6 +10,7 @@ import com.netflix.concurrency.limits.limiter.AbstractPartitionedLimiter;
 import dev.aigov.api.v1.ExecutionControlServiceGrpc;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.error.Overloaded;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its adaptive limit follows the latency the calls see). The control plane (policies and execution
  * controls) keeps a share of the limit that decisions cannot take, so an operator can pause AI
  * during an overload; health is not behind it at all. A call whose deadline already passed is not
- * admitted.
+ * admitted either: that is no overload refusal but a {@link CallerGone}, which {@link CallOutcomes} counts.
  */
 public final class OverloadLimiter implements ServerInterceptor {
     static final String CONTROL = "control";
@@ -46,18 +47,17 @@ public final class OverloadLimiter implements ServerInterceptor {
      */
     static final int FLOOR = 256;
     private static final String AT_LIMIT = "admitting the call: the server is at its concurrency limit";
-    private static final String DEADLINE_PASSED = "admitting the call: its deadline had passed";
     private static final Set<String> CONTROL_SERVICES = Set.of(
             ExecutionControlServiceGrpc.SERVICE_NAME, WorkspacePolicyServiceGrpc.SERVICE_NAME);
 
     /** Each refusal, for the metrics. */
     @FunctionalInterface
     public interface Refusals {
-        Refusals NONE = deadlinePassed -> {
+        Refusals NONE = () -> {
         };
 
-        /** A call was refused: at the limit, or ({@code deadlinePassed}) because its deadline had already passed. */
-        void refused(boolean deadlinePassed);
+        /** A call was refused because the server was at its concurrency limit. */
+        void refusedAtLimit();
     }
 
     private final Limiter<String> limiter;
@@ -65,7 +65,7 @@ public final class OverloadLimiter implements ServerInterceptor {
     private final Refusals refusals;
     /** Built once: a refusal must cost next to nothing, or refusing takes the CPU the admitted calls need. */
     private final StatusRuntimeException atLimit = StatusMapping.toStatus(new Overloaded(AT_LIMIT));
-    private final StatusRuntimeException deadlinePassed = StatusMapping.toStatus(new Overloaded(DEADLINE_PASSED));
+    private final StatusRuntimeException gone = StatusMapping.toStatus(new CallerGone(CallerGone.Stage.ARRIVAL));
 
     private OverloadLimiter(AbstractLimiter<String> limiter, Refusals refusals) {
         this.limiter = limiter;
@@ -125,12 +125,13 @@ public final class OverloadLimiter implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String partition = CONTROL_SERVICES.contains(call.getMethodDescriptor().getServiceName()) ? CONTROL : DATA;
         if (Context.current().isCancelled()) {
-            // Its deadline passed on the way in: nobody waits for the answer.
-            return refuse(call, true, deadlinePassed);
+            // Its deadline passed on the way in (or its caller left): nobody waits for the answer.
+            return refuse(call, gone);
         }
         Optional<Limiter.Listener> admitted = limiter.acquire(partition);
         if (admitted.isEmpty()) {
-            return refuse(call, false, atLimit);
+            refusals.refusedAtLimit();
+            return refuse(call, atLimit);
         }
         Limiter.Listener slot = admitted.get();
         AtomicBoolean released = new AtomicBoolean();
@@ -168,8 +169,7 @@ public final class OverloadLimiter implements ServerInterceptor {
         }
     }
 
-    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, boolean lateArrival, StatusRuntimeException refusal) {
-        refusals.refused(lateArrival);
+    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException refusal) {
         StatusMapping.close(call, refusal);
         return new ServerCall.Listener<>() {
         };

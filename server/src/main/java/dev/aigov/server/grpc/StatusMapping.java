@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.ErrorReason;
 import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.CallerGone;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.NotAuthenticated;
 import dev.aigov.server.error.Overloaded;
@@ -108,6 +109,8 @@ public final class StatusMapping {
             case StateStale ignored -> Status.Code.UNAVAILABLE;
             case Overloaded ignored -> Status.Code.UNAVAILABLE;
             case TooManyFailedAuthentications ignored -> Status.Code.RESOURCE_EXHAUSTED;
+            // Whatever ended it (a cancel, or the deadline, which grpc-java reports itself), nobody reads this answer.
+            case CallerGone ignored -> Status.Code.CANCELLED;
         };
     }
 
@@ -124,6 +127,7 @@ public final class StatusMapping {
             case StateStale ignored -> ErrorReason.ERROR_REASON_STATE_STALE;
             case Overloaded ignored -> ErrorReason.ERROR_REASON_OVERLOADED;
             case TooManyFailedAuthentications ignored -> ErrorReason.ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS;
+            case CallerGone ignored -> ErrorReason.ERROR_REASON_CALLER_GONE;
         };
     }
 }

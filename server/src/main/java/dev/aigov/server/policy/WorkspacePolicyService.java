@@ -68,12 +68,12 @@ public final class WorkspacePolicyService {
 
     public WorkspacePolicy get(Principal principal, String workspaceId) {
         Vocabulary.requireId("workspace_id", workspaceId);
-        principal.require(Capability.WORKSPACE_AI_POLICY_VIEW, "workspace_id", workspaceId);
+        principal.requireReach(Capability.WORKSPACE_AI_POLICY_VIEW, "workspace_id", workspaceId);
         return Transactions.read(dsl, "reading the workspace policy", ctx -> WorkspacePolicyRepository.current(ctx, workspaceId));
     }
 
     public PolicyChange set(Principal principal, SetPolicy command) {
-        principal.require(Capability.WORKSPACE_AI_POLICY_MANAGE, "workspace_id", command.workspaceId());
+        principal.requireReach(Capability.WORKSPACE_AI_POLICY_MANAGE, "workspace_id", command.workspaceId());
         VersionedChange.Request request = new VersionedChange.Request(OPERATION, principal.name(), command.workspaceId(),
                 command.requestId(), command.fingerprint(principal.id()), command.expectedVersion());
         VersionedChange.Result<WorkspacePolicy> change =

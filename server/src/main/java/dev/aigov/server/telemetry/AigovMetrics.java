@@ -8,6 +8,7 @@ import dev.aigov.core.DecisionRequest;
 import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.Vocabulary;
 import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.grpc.CallOutcomes;
 import dev.aigov.server.grpc.DecisionObserver;
 import dev.aigov.server.grpc.OverloadLimiter;
@@ -23,13 +24,16 @@ import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * aigov's own metrics, named and labelled as the README's table says. Label values are bounded:
@@ -45,13 +49,15 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
     static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
     static final AttributeKey<String> CLIENT_VERSION = AttributeKey.stringKey("client_version");
+    static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
     /** Distinct client versions counted by name; any further one counts as "other" (labels stay bounded). */
     static final int CLIENT_VERSIONS_NAMED = 32;
     private static final Attributes COMMITTED = Attributes.of(RESULT, "committed");
     private static final Attributes FAILED = Attributes.of(RESULT, "failed");
     private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
     private static final Attributes CONCURRENCY_LIMIT = Attributes.of(CAUSE, "concurrency_limit");
-    private static final Attributes DEADLINE_PASSED = Attributes.of(CAUSE, "deadline_passed");
+    private static final Map<CallerGone.Stage, Attributes> STAGES = Arrays.stream(CallerGone.Stage.values())
+            .collect(Collectors.toUnmodifiableMap(stage -> stage, stage -> Attributes.of(STAGE, stage.label())));
     /** The refusals of a caller, each counted from zero so that rates and alerts see them before the first. */
     private static final List<ErrorReason> CALLER_REFUSALS = List.of(ErrorReason.ERROR_REASON_MISSING_CREDENTIAL,
             ErrorReason.ERROR_REASON_INVALID_CREDENTIAL, ErrorReason.ERROR_REASON_MISSING_CAPABILITY,
@@ -65,6 +71,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     private final DoubleHistogram commitDuration;
     private final LongHistogram batchSize;
     private final LongCounter overloadRefusals;
+    private final LongCounter callersGone;
     private final LongCounter authFailures;
     private final LongCounter evaluationsByClient;
     private final ConcurrentMap<String, Attributes> clientVersions = new ConcurrentHashMap<>();
@@ -91,8 +98,11 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .setDescription("Decisions per audit transaction")
                 .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 5L, 10L, 20L, 50L, 100L, 200L, 500L)).build();
         this.overloadRefusals = meter.counterBuilder("aigov.overload.refusals").setUnit("{call}")
-                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit, a full audit "
-                        + "queue, or a deadline already passed on arrival")
+                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit or a full audit queue")
+                .build();
+        this.callersGone = meter.counterBuilder("aigov.callers.gone").setUnit("{call}")
+                .setDescription("Calls that had ended on the caller's side (cancelled, or past their deadline) before they were "
+                        + "answered, by the stage aigov saw it at: arrival, serving, or recording (decided, not recorded)")
                 .build();
         this.authFailures = meter.counterBuilder("aigov.auth.failures").setUnit("{call}")
                 .setDescription("Calls refused for their caller (credential, capability, failed-authentication budget), by reason")
@@ -102,7 +112,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                         + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)").build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
-        overloadRefusals.add(0, DEADLINE_PASSED);
+        STAGES.values().forEach(stage -> callersGone.add(0, stage));
         CALLER_REFUSALS.forEach(reason -> authFailures.add(0, Attributes.of(REASON, label(reason))));
     }
 
@@ -180,8 +190,13 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     }
 
     @Override
-    public void refused(boolean deadlinePassed) {
-        overloadRefusals.add(1, deadlinePassed ? DEADLINE_PASSED : CONCURRENCY_LIMIT);
+    public void callerGone(String method, CallerGone.Stage stage) {
+        callersGone.add(1, STAGES.get(stage));
+    }
+
+    @Override
+    public void refusedAtLimit() {
+        overloadRefusals.add(1, CONCURRENCY_LIMIT);
     }
 
     // The audit writer

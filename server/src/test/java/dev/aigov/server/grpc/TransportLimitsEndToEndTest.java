@@ -48,7 +48,7 @@ class TransportLimitsEndToEndTest {
     }
 
     /**
-     * Beyond AigovServer.MAX_INBOUND_METADATA_BYTES the call never reaches aigov: the server
+     * Beyond NettyTransport.MAX_INBOUND_METADATA_BYTES the call never reaches aigov: the server
      * advertises the limit (SETTINGS_MAX_HEADER_LIST_SIZE) and a grpc-java client refuses to send
      * the headers, failing the call locally with INTERNAL "http2 exception": what the README says.
      */

@@ -9,6 +9,7 @@ import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
 import dev.aigov.server.error.AigovException;
+import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
@@ -246,7 +247,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             if (item.pending().callerGone().getAsBoolean()) {
                 // Its deadline passed (or it was cancelled) while it waited: nobody will read the
                 // answer, and nothing of it is written.
-                item.answer().completeExceptionally(new Overloaded("recording the decision: the call ended before its turn"));
+                item.answer().completeExceptionally(new CallerGone(CallerGone.Stage.RECORDING));
             } else {
                 batch.add(item);
             }
