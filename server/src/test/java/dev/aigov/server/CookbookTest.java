@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the token commands through the real command line, the grpcurl commands through {@link Grpcurl}
  * (reflection and JSON, as grpcurl does them).
  */
-@WithAigovServer
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
 class CookbookTest {
     private final TestServer server;
     private final Clients clients;

@@ -24,7 +24,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The load generator against the real server: every answer as expected, and the JSON it documents. */
-@WithAigovServer
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
 class BenchCommandTest {
     private final TestServer server;
     private final Clients clients;

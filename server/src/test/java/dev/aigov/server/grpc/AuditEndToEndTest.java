@@ -56,7 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** ListAuditEvents over a real channel, and the append-only audit table underneath it. */
-@WithAigovServer
+// Over Netty: the trail records each denied caller's peer address, which only a socket has.
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
 class AuditEndToEndTest {
     private final TestServer server;
     private final Clients clients;

@@ -63,7 +63,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Every aigov RPC needs {@code authorization: Bearer <token>}; health and reflection need none.
  * Exercised over a real channel against the real server and database.
  */
-@WithAigovServer
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
 class AuthenticationEndToEndTest {
     private final TestServer server;
     private final Clients clients;

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Oversized headers and health names: answered with a gRPC status that says what is wrong, never UNKNOWN or INTERNAL. */
-@WithAigovServer
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
 class TransportLimitsEndToEndTest {
     private final TestServer server;
     private final Clients clients;

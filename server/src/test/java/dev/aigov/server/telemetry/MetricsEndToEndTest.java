@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * grpc-java's own per-method metrics; and every metric of aigov it serves is documented in
  * docs/operations.md's table. On a database of its own: it pauses AI globally.
  */
-@WithAigovServer(privateDatabase = true, metrics = true)
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY, privateDatabase = true, metrics = true)
 class MetricsEndToEndTest {
     private final TestServer server;
     private final Clients clients;

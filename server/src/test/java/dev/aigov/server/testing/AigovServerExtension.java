@@ -31,9 +31,14 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
     public record Aigov(TestServer server, Clients clients, String admin, Optional<TestDatabase> privateDatabase)
             implements AutoCloseable {
         static Aigov start(WithAigovServer options) {
+            if (options.transport() == WithAigovServer.Transport.IN_PROCESS && (options.metrics() || options.privateDatabase())) {
+                throw new IllegalArgumentException("metrics and a private database are for transport = NETTY (outages, the /metrics port)");
+            }
             Optional<TestDatabase> privateDatabase = options.privateDatabase() ? Optional.of(TestDatabase.startPrivate()) : Optional.empty();
             var database = privateDatabase.map(TestDatabase::database).orElseGet(TestDatabase::shared);
-            TestServer server = options.metrics()
+            TestServer server = options.transport() == WithAigovServer.Transport.IN_PROCESS
+                    ? TestServer.startInProcess(database)
+                    : options.metrics()
                     ? TestServer.startAdjusted(database, config -> config.withTelemetry(
                             new TelemetryConfig(TelemetryConfig.ANY_FREE_PORT, "127.0.0.1", Optional.empty())))
                     : TestServer.startOn(database);

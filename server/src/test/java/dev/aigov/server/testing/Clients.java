@@ -26,8 +26,11 @@ import java.util.concurrent.TimeUnit;
 public final class Clients implements AutoCloseable {
     private final ManagedChannel channel;
 
+    /** Over loopback to a Netty server, by name to an in-process one. */
     public Clients(TestServer server) {
-        this.channel = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
+        // InProcess is loaded only for an in-process server: the test-jar's other users lack grpc-inprocess.
+        this.channel = server.inProcessName().isPresent() ? InProcess.channel(server.inProcessName().get())
+                : NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
     }
 
     public ManagedChannel channel() {

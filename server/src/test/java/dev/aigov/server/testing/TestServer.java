@@ -25,19 +25,26 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The real server on a random loopback port over the run's shared embedded PostgreSQL (or one
- * given), for end-to-end tests over a real Netty channel.
+ * The real server over the run's shared embedded PostgreSQL (or one given): on a random loopback
+ * port over Netty, or in process where no socket is the point ({@link #startInProcess}).
  */
 public final class TestServer implements AutoCloseable {
     private final AigovServer server;
     private final Database database;
     private final TokenAdministration tokens;
+    /** The in-process server's name, when it listens on no socket. */
+    private final Optional<String> inProcessName;
     private String adminToken;
     private boolean stopped;
 
     private TestServer(AigovServer server, Database database) {
+        this(server, database, Optional.empty());
+    }
+
+    private TestServer(AigovServer server, Database database, Optional<String> inProcessName) {
         this.server = server;
         this.database = database;
+        this.inProcessName = inProcessName;
         this.tokens = new TokenAdministration(new PrincipalRepository(database.dsl()), Clock.systemUTC());
     }
 
@@ -53,6 +60,25 @@ public final class TestServer implements AutoCloseable {
     /** Starts a server on the given database. */
     public static TestServer startOn(Database database, ServerInterceptor... extraInterceptors) {
         return startWith(Optional.empty(), database, extraInterceptors);
+    }
+
+    /**
+     * Starts the same server (executors, interceptors, services) in process on {@code database}: no
+     * socket, so no TLS, no transport limits and no peer address; {@link Clients} reach it by name.
+     */
+    public static TestServer startInProcess(Database database) {
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
+                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
+        String name = "aigov-" + UUID.randomUUID();
+        AigovServer server = AigovServer.start(InProcess.server(name), config, database, Clock.systemUTC(), List.of(),
+                dev.aigov.server.telemetry.Telemetry.start(config.telemetry()));
+        return new TestServer(server, database, Optional.of(name));
+    }
+
+    /** The in-process server's name, empty when it listens on a port. */
+    public Optional<String> inProcessName() {
+        return inProcessName;
     }
 
     /** Starts a server speaking TLS (mutual TLS when {@code tls} has a client CA) on the shared database. */
@@ -119,6 +145,9 @@ public final class TestServer implements AutoCloseable {
     }
 
     public int port() {
+        if (inProcessName.isPresent()) {
+            throw new IllegalStateException("an in-process server has no port: start it over Netty for a test of the socket");
+        }
         return server.port();
     }
 

@@ -12,6 +12,17 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(AigovServerExtension.class)
 public @interface WithAigovServer {
+    /** How clients reach the server. */
+    enum Transport {
+        /** By name, no socket: for what the services answer (policies, controls, audit, decisions, errors). */
+        IN_PROCESS,
+        /** Netty over loopback: where the socket is the point (TLS, transport limits, peer addresses, crashes, outages, real clients). */
+        NETTY
+    }
+
+    /** In process unless the test is about the socket. */
+    Transport transport() default Transport.IN_PROCESS;
+
     /** On a PostgreSQL of the class's own (for a test that stops it, breaks it or pauses AI globally), not the run's shared one. */
     boolean privateDatabase() default false;
 

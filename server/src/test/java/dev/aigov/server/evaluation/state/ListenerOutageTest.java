@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bound every evaluation is UNAVAILABLE (STATE_STALE); once it reconnects it reloads and serves,
  * with what changed meanwhile. Runs on a private database.
  */
-@WithAigovServer(privateDatabase = true)
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY, privateDatabase = true)
 class ListenerOutageTest {
     /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
     private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
