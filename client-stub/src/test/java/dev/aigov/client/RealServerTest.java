@@ -7,6 +7,7 @@ import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.client.example.IncidentSwitch;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -30,8 +31,8 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,25 +41,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The library against the real server, over a real channel, on a random loopback port, with the
  * run's embedded PostgreSQL. Each test uses fresh workspaces; pauses are per workspace and resumed.
  */
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealServerTest {
 
     /** Generous, for the tests that are not about time: a loaded CI machine must not turn them into blocks. */
     private static final Duration PATIENT = Duration.ofSeconds(10);
     private static final Duration MARGIN = Duration.ofSeconds(1);
 
-    private static TestServer server;
-    private static AiGovernanceClient client;
+    private final TestServer server;
+    /** One client for the class, as an application holds one. */
+    private final AiGovernanceClient client;
 
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-        client = clientOf(server, server.adminToken(), PATIENT);
+    RealServerTest(TestServer server) {
+        this.server = server;
+        this.client = clientOf(server, server.adminToken(), PATIENT);
     }
 
     @AfterAll
-    static void stopServer() {
+    void closeClient() {
         client.close();
-        server.close();
     }
 
     private static AiGovernanceClient clientOf(TestServer target, String token, Duration deadline) {
@@ -508,7 +510,7 @@ class RealServerTest {
 
     // ---- helpers ----
 
-    private static void assertBlockedByTheServer(AiDecision decision, BlockReason expected) throws SQLException {
+    private void assertBlockedByTheServer(AiDecision decision, BlockReason expected) throws SQLException {
         assertThat(decision.allowed()).isFalse();
         assertThat(decision.reason()).contains(expected);
         assertThat(decision.failure()).isEmpty();
@@ -537,7 +539,7 @@ class RealServerTest {
     }
 
     /** The decision ids of the ai_decision audit events recorded under this request id. */
-    private static List<String> auditedDecisionIds(UUID requestId) throws SQLException {
+    private List<String> auditedDecisionIds(UUID requestId) throws SQLException {
         try (Connection connection = server.dataSource().getConnection();
              PreparedStatement query = connection.prepareStatement(
                      "SELECT decision_id FROM audit_events WHERE kind = 'ai_decision' AND request_id = ?")) {

@@ -12,17 +12,19 @@ import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,25 +46,30 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * INTERNAL, and the server itself stays up (live) while it reports its services not ready. Runs
  * on a private database, which it stops.
  */
+// One instance for the class: the database is stopped once, after one allow, for every test.
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY, privateDatabase = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DatabaseOutageTest {
     /** The pool waits 2 s for a connection; the rest is slack for a loaded machine. */
     private static final Duration BOUND = Duration.ofSeconds(10);
     /** Two health-check intervals and a check's connection wait, with slack for a loaded machine. */
     private static final Duration HEALTH_BOUND = Duration.ofSeconds(30);
 
-    private static TestDatabase database;
-    private static TestServer server;
-    private static Clients clients;
-    private static String admin;
-    private static String workspace;
+    private final TestDatabase database;
+    private final TestServer server;
+    private final Clients clients;
+    private final String admin;
+    private final String workspace = freshWorkspace();
+
+    DatabaseOutageTest(AigovServerExtension.Aigov aigov) {
+        this.database = aigov.privateDatabase().orElseThrow();
+        this.server = aigov.server();
+        this.clients = aigov.clients();
+        this.admin = aigov.admin();
+    }
 
     @BeforeAll
-    static void allowWhileUpThenStopTheDatabase() {
-        database = TestDatabase.startPrivate();
-        server = TestServer.startOn(database.database());
-        clients = new Clients(server);
-        admin = server.adminToken();
-        workspace = freshWorkspace();
+    void allowWhileUpThenStopTheDatabase() {
         clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
         assertThat(evaluate().getOutcome()).as("the same request while the database is up").isEqualTo(Outcome.OUTCOME_ALLOW);
@@ -70,20 +77,7 @@ class DatabaseOutageTest {
         database.stopPostgres();
     }
 
-    @AfterAll
-    static void stopEverything() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (database != null) {
-            database.close();
-        }
-    }
-
-    private static Decision evaluate() {
+    private Decision evaluate() {
         return clients.decisions(admin).evaluateAiRequest(DecisionEndToEndTest.answerDraft(workspace)
                 .setRequestId(UUID.randomUUID().toString()).build()).getDecision();
     }
@@ -93,7 +87,7 @@ class DatabaseOutageTest {
         // Storage unavailable while the in-memory state is still within its staleness bound (the
         // audit record cannot be written); state stale once it is not.
         for (int attempt = 0; attempt < 3; attempt++) {
-            assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
+            assertUnavailableWithinBound(this::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
         }
     }
 
@@ -104,12 +98,12 @@ class DatabaseOutageTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(1).plus(BOUND).toNanos();
         while (server.decisionState().current()) {
             assertThat(System.nanoTime()).as("stale within the staleness bound").isLessThan(deadline);
-            assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
+            assertUnavailableWithinBound(this::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
         }
-        assertUnavailableWithinBound(DatabaseOutageTest::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
+        assertUnavailableWithinBound(this::evaluate, "ERROR_REASON_STORAGE_UNAVAILABLE", "ERROR_REASON_STATE_STALE");
     }
 
-    static Stream<Arguments> otherCalls() {
+    Stream<Arguments> otherCalls() {
         return Stream.of(
                 arguments("SetWorkspacePolicy", (Supplier<Message>) () -> clients.policies(admin).setWorkspacePolicy(
                         SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
@@ -150,7 +144,7 @@ class DatabaseOutageTest {
         assertThat(health("")).as("the server as a whole (liveness)").isEqualTo(ServingStatus.SERVING);
     }
 
-    private static ServingStatus health(String service) {
+    private ServingStatus health(String service) {
         return HealthGrpc.newBlockingStub(clients.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
     }

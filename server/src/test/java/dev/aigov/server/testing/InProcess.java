@@ -17,6 +17,11 @@ final class InProcess {
         return InProcessServerBuilder.forName(name);
     }
 
+    /**
+     * Not {@code directExecutor()}: the server runs a held evaluation inline on the thread that
+     * delivers it (here the caller's), and answers from its audit writer's threads; the channel's
+     * own executor keeps a test's callbacks off those threads, as a socket would.
+     */
     static ManagedChannel channel(String name) {
         return InProcessChannelBuilder.forName(name).build();
     }

@@ -12,6 +12,7 @@ import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
 import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.storage.Database;
+import dev.aigov.server.telemetry.Telemetry;
 import io.grpc.ServerInterceptor;
 
 import javax.sql.DataSource;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +29,7 @@ import java.util.UUID;
 
 /**
  * The real server over the run's shared embedded PostgreSQL (or one given): on a random loopback
- * port over Netty, or in process where no socket is the point ({@link #startInProcess}).
+ * port over Netty, or in process where no socket is the point.
  */
 public final class TestServer implements AutoCloseable {
     private final AigovServer server;
@@ -37,15 +40,40 @@ public final class TestServer implements AutoCloseable {
     private String adminToken;
     private boolean stopped;
 
-    private TestServer(AigovServer server, Database database) {
-        this(server, database, Optional.empty());
-    }
-
     private TestServer(AigovServer server, Database database, Optional<String> inProcessName) {
         this.server = server;
         this.database = database;
         this.inProcessName = inProcessName;
         this.tokens = new TokenAdministration(new PrincipalRepository(database.dsl()), Clock.systemUTC());
+    }
+
+    /** Tests of what an unauthenticated call gets make many from one address; FailedAuthenticationFloodTest tests the limit. */
+    private static final ServerConfig.AuthLimits PLENTY = new ServerConfig.AuthLimits(1_000_000, 1_000_000);
+
+    /** What every test server starts from: loopback, any free port, no TLS, no telemetry, plenty of failed authentications. */
+    private static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
+                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
+    }
+
+    /**
+     * Starts a server on {@code database} over {@code transport}, its configuration adjusted, reporting
+     * through the telemetry {@code telemetry} makes of that configuration. In process there is no
+     * socket: no TLS, no transport limits, and every caller's peer is the same in-process address.
+     *
+     * @param outermost run before authentication, outermost first (to inject faults)
+     */
+    public static TestServer start(WithAigovServer.Transport transport, Database database, UnaryOperator<ServerConfig> adjust,
+                                   Function<ServerConfig, Telemetry> telemetry, List<ServerInterceptor> outermost) {
+        ServerConfig config = adjust.apply(defaults());
+        if (transport == WithAigovServer.Transport.IN_PROCESS) {
+            String name = "aigov-" + UUID.randomUUID();
+            return new TestServer(AigovServer.start(InProcess.server(name), config, database, Clock.systemUTC(), outermost,
+                    telemetry.apply(config)), database, Optional.of(name));
+        }
+        return new TestServer(AigovServer.start(config, database, Clock.systemUTC(), outermost, telemetry.apply(config)),
+                database, Optional.empty());
     }
 
     /**
@@ -59,21 +87,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server on the given database. */
     public static TestServer startOn(Database database, ServerInterceptor... extraInterceptors) {
-        return startWith(Optional.empty(), database, extraInterceptors);
-    }
-
-    /**
-     * Starts the same server (executors, interceptors, services) in process on {@code database}: no
-     * socket, so no TLS, no transport limits and no peer address; {@link Clients} reach it by name.
-     */
-    public static TestServer startInProcess(Database database) {
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
-                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
-        String name = "aigov-" + UUID.randomUUID();
-        AigovServer server = AigovServer.start(InProcess.server(name), config, database, Clock.systemUTC(), List.of(),
-                dev.aigov.server.telemetry.Telemetry.start(config.telemetry()));
-        return new TestServer(server, database, Optional.of(name));
+        return startNetty(database, config -> config, extraInterceptors);
     }
 
     /** The in-process server's name, empty when it listens on a port. */
@@ -83,55 +97,46 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server speaking TLS (mutual TLS when {@code tls} has a client CA) on the shared database. */
     public static TestServer startTls(ServerConfig.Tls tls, ServerInterceptor... extraInterceptors) {
-        return startWith(Optional.of(tls), TestDatabase.shared(), extraInterceptors);
+        return startNetty(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(), config.grpcPort(), Optional.of(tls),
+                config.shutdownGrace(), config.database(), config.hotPath(), config.authLimits(), config.telemetry(), config.overload()),
+                extraInterceptors);
     }
 
     /** Starts a server with these hot-path limits on the given database. */
     public static TestServer startWith(HotPathConfig hotPath, Database database, ServerInterceptor... extraInterceptors) {
-        return startWith(Optional.empty(), hotPath, database, PLENTY, extraInterceptors);
+        return startNetty(database, config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.tls(),
+                config.shutdownGrace(), config.database(), hotPath, config.authLimits(), config.telemetry(), config.overload()),
+                extraInterceptors);
     }
 
     /** Starts a server on the shared database with these failed-authentication limits (the others allow plenty). */
     public static TestServer startWithLimits(ServerConfig.AuthLimits limits) {
-        return startWith(Optional.empty(), HotPathConfig.DEFAULT, TestDatabase.shared(), limits);
-    }
-
-    private static TestServer startWith(Optional<ServerConfig.Tls> tls, Database database, ServerInterceptor... extraInterceptors) {
-        return startWith(tls, HotPathConfig.DEFAULT, database, PLENTY, extraInterceptors);
+        return startNetty(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.tls(),
+                config.shutdownGrace(), config.database(), config.hotPath(), limits, config.telemetry(), config.overload()));
     }
 
     /**
      * Starts a server on {@code database} with its configuration adjusted (telemetry, the concurrency
      * limit), reporting through the telemetry {@code telemetry} makes of that configuration.
      */
-    public static TestServer startAdjusted(Database database, java.util.function.UnaryOperator<ServerConfig> adjust,
-                                           java.util.function.Function<ServerConfig, dev.aigov.server.telemetry.Telemetry> telemetry) {
-        ServerConfig config = adjust.apply(new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
-                TelemetryConfig.OFF, OverloadConfig.DEFAULT));
-        return new TestServer(AigovServer.start(config, database, Clock.systemUTC(), List.of(), telemetry.apply(config)), database);
+    public static TestServer startAdjusted(Database database, UnaryOperator<ServerConfig> adjust,
+                                           Function<ServerConfig, Telemetry> telemetry) {
+        return start(WithAigovServer.Transport.NETTY, database, adjust, telemetry, List.of());
     }
 
     /** Starts a server on {@code database} with its configuration adjusted, and the telemetry that configuration asks for. */
-    public static TestServer startAdjusted(Database database, java.util.function.UnaryOperator<ServerConfig> adjust) {
-        return startAdjusted(database, adjust, config -> dev.aigov.server.telemetry.Telemetry.start(config.telemetry()));
+    public static TestServer startAdjusted(Database database, UnaryOperator<ServerConfig> adjust) {
+        return startNetty(database, adjust);
+    }
+
+    private static TestServer startNetty(Database database, UnaryOperator<ServerConfig> adjust, ServerInterceptor... outermost) {
+        return start(WithAigovServer.Transport.NETTY, database, adjust, config -> Telemetry.start(config.telemetry()),
+                List.of(outermost));
     }
 
     /** The port metrics are served on. */
     public int metricsPort() {
         return server.metricsPort().orElseThrow(() -> new IllegalStateException("this server serves no metrics"));
-    }
-
-    /** Tests of what an unauthenticated call gets make many from one address; FailedAuthenticationFloodTest tests the limit. */
-    private static final ServerConfig.AuthLimits PLENTY = new ServerConfig.AuthLimits(1_000_000, 1_000_000);
-
-    private static TestServer startWith(Optional<ServerConfig.Tls> tls, HotPathConfig hotPath, Database database,
-                                        ServerConfig.AuthLimits limits, ServerInterceptor... extraInterceptors) {
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, tls, Duration.ofSeconds(5),
-                new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), hotPath, limits,
-                TelemetryConfig.OFF, OverloadConfig.DEFAULT);
-        AigovServer server = AigovServer.start(config, database, Clock.systemUTC(), Arrays.asList(extraInterceptors));
-        return new TestServer(server, database);
     }
 
     /** The in-memory decision state. */

@@ -7,7 +7,11 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** The test class gets a server of its own from {@link AigovServerExtension}, started as this says. */
+/**
+ * The test class gets a server of its own from {@link AigovServerExtension}, started as this says.
+ * A class that needs what an annotation cannot carry (an adjusted configuration, fault-injecting
+ * interceptors) registers {@link AigovServerExtension#configured} with {@code @RegisterExtension} instead.
+ */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(AigovServerExtension.class)
@@ -28,4 +32,7 @@ public @interface WithAigovServer {
 
     /** Serves {@code /metrics} on a free loopback port ({@link TestServer#metricsPort()}). */
     boolean metrics() default false;
+
+    /** How many servers (replicas) on the one database; with two, the class asks for {@link TwoReplicas}. */
+    int replicas() default 1;
 }

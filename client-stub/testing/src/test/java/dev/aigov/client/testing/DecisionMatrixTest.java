@@ -14,6 +14,7 @@ import dev.aigov.client.ProviderClass;
 import dev.aigov.client.SourceFamily;
 import dev.aigov.client.UseCase;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.WithAigovServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,8 +25,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,28 +37,26 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reasons in order, rejected classifications, the server's message word for word, the basis, and
  * the kind and field of a refused request.
  */
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DecisionMatrixTest {
 
     private static final Duration PATIENT = Duration.ofSeconds(10);
 
-    private static TestServer server;
-    private static AiGovernanceClient client;
+    private final AiGovernanceClient client;
 
     enum Mode { NEVER_SET, DISABLED, PRIVATE_ONLY }
 
     enum Pause { NONE, WORKSPACE, GLOBAL }
 
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
+    DecisionMatrixTest(TestServer server) {
         client = AiGovernanceClient.builder(server.target()).plaintext().bearerToken(server.adminToken())
                 .deadline(PATIENT).adminDeadline(PATIENT).build();
     }
 
     @AfterAll
-    static void stopServer() {
+    void closeClient() {
         client.close();
-        server.close();
     }
 
     /** Every request shape of the table, from the approved answer draft. */
@@ -175,7 +174,7 @@ class DecisionMatrixTest {
     }
 
     /** Asks the real server until it decides on the expected state (a replica applies a change a moment later). */
-    private static void awaitState(AiRequest probe, DecisionBasis expected) {
+    private void awaitState(AiRequest probe, DecisionBasis expected) {
         long giveUp = System.nanoTime() + PATIENT.toNanos();
         while (true) {
             AiDecision decision = client.evaluate(probe);

@@ -9,19 +9,16 @@ import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
-import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.testing.AuditRows;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Eventually;
 import dev.aigov.server.testing.Requests;
-import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.StatusRuntimeException;
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -48,31 +45,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The stop no decision can cross: in commit order, no ALLOW is recorded after the pause that
  * forbids it, whichever replica decided it and whatever its in-memory state had seen.
  */
+// Its own database: commit timestamps (track_commit_timestamp) are what the order is read from.
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY, privateDatabase = true, replicas = 2)
 class LinearizableStopTest {
-    /** Its own database: commit timestamps (track_commit_timestamp) are what the order is read from. */
-    private static TestDatabase database;
-    private static TwoReplicas replicas;
-    private static TestServer replicaA;
-    private static TestServer replicaB;
-    private static Clients clientsA;
-    private static Clients clientsB;
-    private static String admin;
+    private final TestServer replicaA;
+    private final TestServer replicaB;
+    private final Clients clientsA;
+    private final Clients clientsB;
+    private final String admin;
 
-    @BeforeAll
-    static void startTwoReplicas() {
-        database = TestDatabase.startPrivate();
-        replicas = new TwoReplicas(database.database());
-        replicaA = replicas.a;
-        replicaB = replicas.b;
-        clientsA = replicas.clientsA;
-        clientsB = replicas.clientsB;
-        admin = replicas.admin;
-    }
-
-    @AfterAll
-    static void stopReplicas() {
-        replicas.close();
-        database.close();
+    LinearizableStopTest(TwoReplicas replicas) {
+        this.replicaA = replicas.a();
+        this.replicaB = replicas.b();
+        this.clientsA = replicas.clientsA();
+        this.clientsB = replicas.clientsB();
+        this.admin = replicas.admin();
     }
 
     @AfterEach
@@ -159,14 +146,14 @@ class LinearizableStopTest {
         }
     }
 
-    private static String privateOnlyWorkspace() {
+    private String privateOnlyWorkspace() {
         String workspace = freshWorkspace();
         clientsA.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder()
                 .setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
         return workspace;
     }
 
-    private static void pause(Clients clients, String workspace) {
+    private void pause(Clients clients, String workspace) {
         clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder()
                 .setControlKey("ai.execution").setWorkspaceId(workspace)
                 .setState(ControlState.CONTROL_STATE_PAUSED).setReason("incident drill").build());
@@ -178,20 +165,20 @@ class LinearizableStopTest {
                 == dev.aigov.core.PolicyMode.PRIVATE_ONLY);
     }
 
-    private static void awaitAllows(List<String> workspaces, int atLeast) {
+    private void awaitAllows(List<String> workspaces, int atLeast) {
         poll(() -> workspaces.stream().allMatch(workspace -> count(
                 "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND outcome = 'allow'",
                 workspace) >= atLeast));
     }
 
-    private static void awaitBlocksAfterPause(List<String> workspaces, int atLeast) {
+    private void awaitBlocksAfterPause(List<String> workspaces, int atLeast) {
         poll(() -> workspaces.stream().allMatch(workspace -> count(
                 "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND reason = 'ai_execution_paused'",
                 workspace) >= atLeast));
     }
 
     /** ALLOWs of the workspace whose transaction committed after the transaction of its pause. */
-    private static int allowsCommittedAfterThePause(String workspace) {
+    private int allowsCommittedAfterThePause(String workspace) {
         return count("""
                 SELECT count(*) FROM audit_events a
                 WHERE a.workspace_id = ? AND a.kind = 'ai_decision' AND a.outcome = 'allow'
@@ -201,7 +188,7 @@ class LinearizableStopTest {
                 """, workspace);
     }
 
-    private static int count(String sql, String workspace) {
+    private int count(String sql, String workspace) {
         try (Connection connection = replicaA.dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, workspace);
             try (ResultSet rows = statement.executeQuery()) {

@@ -15,10 +15,9 @@ import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
+import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,30 +39,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * reaches the other's in-memory state within the staleness bound, and a replica under more load
  * than its audit writer can take refuses at once.
  */
+@WithAigovServer(transport = WithAigovServer.Transport.NETTY, replicas = 2)
 class ReplicaStateTest {
     /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
     private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
 
-    private static TwoReplicas replicas;
-    private static TestServer replicaA;
-    private static TestServer replicaB;
-    private static Clients clientsA;
-    private static Clients clientsB;
-    private static String admin;
+    private final TestServer replicaA;
+    private final TestServer replicaB;
+    private final Clients clientsA;
+    private final Clients clientsB;
+    private final String admin;
 
-    @BeforeAll
-    static void startTwoReplicas() {
-        replicas = new TwoReplicas(TestDatabase.shared());
-        replicaA = replicas.a;
-        replicaB = replicas.b;
-        clientsA = replicas.clientsA;
-        clientsB = replicas.clientsB;
-        admin = replicas.admin;
-    }
-
-    @AfterAll
-    static void stopReplicas() {
-        replicas.close();
+    ReplicaStateTest(TwoReplicas replicas) {
+        this.replicaA = replicas.a();
+        this.replicaB = replicas.b();
+        this.clientsA = replicas.clientsA();
+        this.clientsB = replicas.clientsB();
+        this.admin = replicas.admin();
     }
 
     @Test
