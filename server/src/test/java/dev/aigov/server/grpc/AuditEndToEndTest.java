@@ -289,9 +289,9 @@ class AuditEndToEndTest {
     void deniedMutationIsRecordedWithMethodStatusReasonAndCapability() {
         String workspace = freshWorkspace();
         NamedToken viewer = server.mintNamed("viewer", Set.of("workspace.ai_policy.view"), List.of());
-        catchThrowableOfType(StatusRuntimeException.class, () -> clients.controls(viewer.token())
+        assertMissingCapability(() -> clients.controls(viewer.token())
                 .setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace)
-                        .setState(ControlState.CONTROL_STATE_PAUSED).setReason("not mine to pause").build()));
+                        .setState(ControlState.CONTROL_STATE_PAUSED).setReason("not mine to pause").build()), "ops.controls.manage");
 
         List<AuditEvent> events = list(of(workspace).setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED));
 
