@@ -66,7 +66,7 @@ public final class AiDecision implements Serializable {
      * @param basis the state it was decided on; an ALLOW needs one under which aigov allows at all
      */
     public static AiDecision allow(UUID requestId, String decisionId, String auditEventId, String message,
-                                   DecisionBasis basis) {
+            DecisionBasis basis) {
         Objects.requireNonNull(decisionId, "decisionId");
         Objects.requireNonNull(auditEventId, "auditEventId");
         Objects.requireNonNull(basis, "basis");

@@ -198,7 +198,7 @@ public final class AiRequest {
         }
 
         private static void addClassification(Set<DataClassification> dataClassifications,
-                                              DataClassification classification) {
+                DataClassification classification) {
             Objects.requireNonNull(classification, "dataClassification");
             if (classification == DataClassification.UNRECOGNIZED) {
                 throw new IllegalArgumentException("UNRECOGNIZED is not a classification a request can declare");

@@ -29,7 +29,7 @@ public final class GovernanceFailure implements Serializable {
     private final String description;
 
     private GovernanceFailure(FailureKind kind, StatusCode code, String errorReasonName,
-                              Map<String, String> errorMetadata, String description) {
+            Map<String, String> errorMetadata, String description) {
         this.kind = Objects.requireNonNull(kind, "kind");
         this.code = Objects.requireNonNull(code, "code");
         if (code == StatusCode.OK) {
@@ -49,7 +49,7 @@ public final class GovernanceFailure implements Serializable {
      *     empty for none
      */
     public static GovernanceFailure of(StatusCode code, String errorReasonName, Map<String, String> errorMetadata,
-                                       String description) {
+            String description) {
         return new GovernanceFailure(FailureKind.of(code, ErrorReason.fromName(errorReasonName)), code,
                 errorReasonName, errorMetadata, description);
     }

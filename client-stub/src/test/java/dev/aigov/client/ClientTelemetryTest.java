@@ -1,5 +1,7 @@
 package dev.aigov.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.server.telemetry.Telemetry;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
@@ -22,15 +24,12 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The client opted into OpenTelemetry: aigov's span of a decision joins the caller's trace, and the
@@ -43,7 +42,8 @@ class ClientTelemetryTest {
         InMemorySpanExporter serverSpans = InMemorySpanExporter.create();
         InMemoryMetricReader clientMetrics = InMemoryMetricReader.create();
         try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config,
-                config -> Telemetry.start(config.telemetry(), Optional.of(spans -> spans.addSpanProcessor(SimpleSpanProcessor.create(serverSpans)))));
+                config -> Telemetry.start(config.telemetry(),
+                        Optional.of(spans -> spans.addSpanProcessor(SimpleSpanProcessor.create(serverSpans)))));
              OpenTelemetrySdk caller = OpenTelemetrySdk.builder()
                      .setTracerProvider(SdkTracerProvider.builder().build())
                      .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(clientMetrics).build())
@@ -81,7 +81,8 @@ class ClientTelemetryTest {
             MetricData duration = clientMetrics.collectAllMetrics().stream()
                     .filter(metric -> metric.getName().equals("grpc.client.call.duration")).findFirst().orElseThrow();
             assertThat(duration.getHistogramData().getPoints()).anySatisfy(point -> assertThat(
-                    point.getAttributes().get(AttributeKey.stringKey("grpc.method"))).isEqualTo("aigov.v1.DecisionService/EvaluateAiRequest"));
+                    point.getAttributes().get(AttributeKey.stringKey("grpc.method")))
+                    .isEqualTo("aigov.v1.DecisionService/EvaluateAiRequest"));
         }
     }
 
@@ -124,8 +125,9 @@ class ClientTelemetryTest {
             };
             Channel traced = ClientInterceptors.intercept(capturing, new TraceContextPropagation(W3CTraceContextPropagator.getInstance()));
             try (Scope ignored = work.makeCurrent()) {
-                traced.newCall(dev.aigov.api.v1.DecisionServiceGrpc.getEvaluateAiRequestMethod(), CallOptions.DEFAULT).start(new ClientCall.Listener<>() {
-                }, new Metadata());
+                traced.newCall(dev.aigov.api.v1.DecisionServiceGrpc.getEvaluateAiRequestMethod(), CallOptions.DEFAULT)
+                        .start(new ClientCall.Listener<>() {
+                        }, new Metadata());
             } finally {
                 work.end();
             }

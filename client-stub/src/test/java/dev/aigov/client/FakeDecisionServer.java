@@ -77,7 +77,7 @@ final class FakeDecisionServer implements AutoCloseable {
 
             @Override
             public void listUseCases(dev.aigov.api.v1.ListUseCasesRequest request,
-                                     StreamObserver<dev.aigov.api.v1.ListUseCasesResponse> response) {
+                    StreamObserver<dev.aigov.api.v1.ListUseCasesResponse> response) {
                 response.onNext(dev.aigov.api.v1.ListUseCasesResponse.newBuilder().addAllUseCases(useCases).build());
                 response.onCompleted();
             }
@@ -181,7 +181,7 @@ final class FakeDecisionServer implements AutoCloseable {
 
     /** Never answers: the call stays open until the client gives up or the server stops. */
     static Answer hang() {
-        return (request, response) -> { };
+        return (request, response) -> {};
     }
 
     static Decision.Builder allowDecision() {

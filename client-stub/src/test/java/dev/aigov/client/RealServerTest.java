@@ -571,7 +571,7 @@ class RealServerTest {
                 evaluateCalls.incrementAndGet();
                 if (armed.compareAndSet(true, false)) {
                     call.close(Status.UNAVAILABLE.withDescription("injected before the service"), new Metadata());
-                    return new ServerCall.Listener<>() { };
+                    return new ServerCall.Listener<>() {};
                 }
             }
             return next.startCall(call, headers);
@@ -620,7 +620,7 @@ class RealServerTest {
                 ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             if (isEvaluate(call)) {
                 held.incrementAndGet();
-                return new ServerCall.Listener<>() { };
+                return new ServerCall.Listener<>() {};
             }
             return next.startCall(call, headers);
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aigov.server.testing.TestCertificates;
 import io.grpc.ServerCredentials;
-import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -73,8 +73,8 @@ class WireTest {
         client.evaluate(Requests.productAnswer());
         client.evaluateAsync(Requests.productAnswer()).join();
 
-        assertThat(server.headers).hasSize(2).allSatisfy(headers ->
-                assertThat(headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)))
+        assertThat(server.headers).hasSize(2)
+                .allSatisfy(headers -> assertThat(headers.get(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER)))
                         .isEqualTo("Bearer test-token"));
     }
 

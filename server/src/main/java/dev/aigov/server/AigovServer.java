@@ -44,8 +44,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import org.jooq.DSLContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -57,6 +55,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
 
 /**
  * The running service, wired by hand in one page: services over the database, each behind the
@@ -75,8 +74,8 @@ public final class AigovServer {
     private final AutoCloseable poolReport;
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
-                        HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
-                        DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport) {
+            HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
+            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -94,14 +93,15 @@ public final class AigovServer {
      * group-commit writer that makes each decision final.
      */
     record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
-                   DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
+            DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
 
         static HotPath start(HotPathConfig config, Database database, Clock clock, Executor completions) {
             DSLContext dsl = database.dsl();
             DecisionState state = new DecisionState(config.maxStaleness());
             StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
             GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, Catalog.CURRENT, clock,
-                    completions, new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
+                    completions,
+                    new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
             return new HotPath(state, recorder, state.principals(PrincipalLookup.fromDatabase(dsl)), state, listener, recorder);
         }
 
@@ -132,7 +132,7 @@ public final class AigovServer {
      * (tests add an in-memory span exporter), which the server closes when it stops.
      */
     public static AigovServer start(ServerConfig config, Database database, Clock systemClock, List<ServerInterceptor> outermost,
-                                    Telemetry telemetry) {
+            Telemetry telemetry) {
         return start(NettyTransport.listening(config), config, database, systemClock, outermost, telemetry);
     }
 
@@ -142,7 +142,7 @@ public final class AigovServer {
      * services and their interceptors.
      */
     public static AigovServer start(ServerBuilder<?> transport, ServerConfig config, Database database, Clock systemClock,
-                                    List<ServerInterceptor> outermost, Telemetry telemetry) {
+            List<ServerInterceptor> outermost, Telemetry telemetry) {
         // PostgreSQL keeps microseconds: every time answered must equal what a replay reads back.
         Clock clock = Clock.tick(systemClock, Duration.ofNanos(1_000));
         DSLContext dsl = database.dsl();
@@ -189,8 +189,9 @@ public final class AigovServer {
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
             Housekeeping housekeeping = Housekeeping.start(database, clock);
-            ServerGauges.register(metrics, new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
-                    databaseHealth, dsl, clock));
+            ServerGauges.register(metrics,
+                    new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
+                            databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
                     answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport);

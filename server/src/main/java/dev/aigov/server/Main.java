@@ -1,17 +1,16 @@
 package dev.aigov.server;
 
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
 import dev.aigov.server.error.Causes;
-import dev.aigov.core.InvalidRequest;
-import org.slf4j.bridge.SLF4JBridgeHandler;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** {@code java -jar aigov-server.jar [serve|token ...|migrate]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
@@ -30,7 +29,8 @@ public final class Main {
         String logFormat = Optional.ofNullable(System.getenv(LOG_FORMAT_VARIABLE)).map(String::strip).filter(f -> !f.isEmpty())
                 .orElse("text").toLowerCase(Locale.ROOT);
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
-            System.err.println("error: " + LOG_FORMAT_VARIABLE + " must be text or json (got '" + System.getenv(LOG_FORMAT_VARIABLE) + "')");
+            System.err
+                    .println("error: " + LOG_FORMAT_VARIABLE + " must be text or json (got '" + System.getenv(LOG_FORMAT_VARIABLE) + "')");
             System.exit(2);
         }
         System.setProperty("aigov.log.format", logFormat);
@@ -52,7 +52,7 @@ public final class Main {
             // One line an operator can act on; the stack trace only when asked for (AIGOV_DEBUG=1).
             String message = failure instanceof InvalidRequest || failure instanceof IllegalArgumentException
                     || failure instanceof IllegalStateException ? failure.getMessage()
-                    : failure.getMessage() + " (" + Causes.rootMessage(failure) + ")";
+                            : failure.getMessage() + " (" + Causes.rootMessage(failure) + ")";
             cmd.getErr().println(cmd.getColorScheme().errorText("error: " + message));
             if (System.getenv("AIGOV_DEBUG") != null) {
                 failure.printStackTrace(cmd.getErr());

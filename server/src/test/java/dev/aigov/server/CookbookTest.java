@@ -1,5 +1,7 @@
 package dev.aigov.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.AigovServerExtension;
@@ -10,8 +12,6 @@ import dev.aigov.server.testing.RepositoryFiles;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
-import org.junit.jupiter.api.Test;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -20,8 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Replays the README's cookbook against a real server, command by command, so that it cannot rot:

@@ -1,5 +1,8 @@
 package dev.aigov.server;
 
+import static dev.aigov.server.testing.Requests.answerDraft;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestRequest;
 import dev.aigov.server.storage.EmbeddedCredentials;
@@ -8,10 +11,6 @@ import dev.aigov.server.testing.ServerProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -30,9 +29,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static dev.aigov.server.testing.Requests.answerDraft;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * A server JVM killed with SIGKILL leaves its embedded postmaster running; started again in the

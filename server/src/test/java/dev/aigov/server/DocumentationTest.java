@@ -1,9 +1,9 @@
 package dev.aigov.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -17,8 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The repository's Markdown holds together: every relative link in README.md, docs/ and the other

@@ -1,13 +1,5 @@
 package dev.aigov.bench;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,6 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The load generator: points at any running aigov and prints throughput and latency of
@@ -65,7 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--label", description = "A label for the rows, e.g. the mode of compare-hot-paths.sh (baseline, batched).")
     String label;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE, or to stdout with '-' (the table then goes to stderr).")
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write the results as JSON to FILE, or to stdout with '-' (the table then goes to stderr).")
     String json;
 
     @Option(names = "--channels", defaultValue = "2", description = "HTTP/2 connections, used round-robin (default ${DEFAULT-VALUE}).")

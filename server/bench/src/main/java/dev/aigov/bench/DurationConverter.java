@@ -1,10 +1,9 @@
 package dev.aigov.bench;
 
 import dev.aigov.server.config.Durations;
+import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
-
-import java.time.Duration;
 
 /** An option's duration, in the server's one grammar ({@link Durations}); picocli names the option in the error. */
 final class DurationConverter implements ITypeConverter<Duration> {

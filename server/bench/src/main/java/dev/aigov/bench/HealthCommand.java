@@ -3,15 +3,14 @@ package dev.aigov.bench;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-
-import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /** Waits, up to a deadline, until a server's health service reports SERVING: what scripts start with. */
 @Command(name = "health", mixinStandardHelpOptions = true,
@@ -58,7 +57,8 @@ final class HealthCommand implements Callable<Integer> {
                 Window.parkUntil(Math.min(deadline, System.nanoTime() + POLL_INTERVAL.toNanos()));
             }
         }
-        spec.commandLine().getErr().println("error: " + target + " " + service + " not SERVING after " + wait.toSeconds() + " s (last: " + last + ")");
+        spec.commandLine().getErr()
+                .println("error: " + target + " " + service + " not SERVING after " + wait.toSeconds() + " s (last: " + last + ")");
         return 1;
     }
 }

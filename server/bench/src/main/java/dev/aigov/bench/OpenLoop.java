@@ -18,14 +18,14 @@ final class OpenLoop {
      *                    offered rate was not sustained) instead of piling up without bound
      */
     static RunResult run(Caller caller, Workload workload, double rate, int maxInFlight, Duration warmup, Duration duration,
-                         String label) throws InterruptedException {
+            String label) throws InterruptedException {
         Window window = Window.startingNow(warmup, duration);
         Tally tally = new Tally(window.measureFrom(), window.measureUntil());
         InFlight outstanding = new InFlight();
         double interval = 1e9 / rate;
         long cpuBefore = 0;
         boolean cpuSampled = false;
-        for (long i = 0; ; i++) {
+        for (long i = 0;; i++) {
             long intended = window.begin() + (long) (i * interval);
             if (intended >= window.measureUntil()) {
                 break;

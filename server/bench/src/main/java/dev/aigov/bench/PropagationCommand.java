@@ -10,13 +10,6 @@ import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
 import dev.aigov.server.storage.Database;
 import io.grpc.Status;
-import org.HdrHistogram.Histogram;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -31,6 +24,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * How fast a change made through one replica reaches another: pause {@code ai.execution} for a
@@ -55,13 +54,15 @@ final class PropagationCommand implements Callable<Integer> {
             description = "JDBC URL of the replicas' PostgreSQL, to mint and revoke tokens (env AIGOV_DB_URL).")
     String dbUrl;
 
-    @Option(names = "--db-user", defaultValue = "${env:AIGOV_DB_USER}", description = "Database user (env AIGOV_DB_USER); the password comes from AIGOV_DB_PASSWORD.")
+    @Option(names = "--db-user", defaultValue = "${env:AIGOV_DB_USER}",
+            description = "Database user (env AIGOV_DB_USER); the password comes from AIGOV_DB_PASSWORD.")
     String dbUser;
 
     @Option(names = "--toggles", defaultValue = "200", description = "Pause/resume rounds (default ${DEFAULT-VALUE}).")
     int toggles;
 
-    @Option(names = "--revocations", defaultValue = "50", description = "Token revocation rounds; each mints a principal (default ${DEFAULT-VALUE}).")
+    @Option(names = "--revocations", defaultValue = "50",
+            description = "Token revocation rounds; each mints a principal (default ${DEFAULT-VALUE}).")
     int revocations;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
@@ -101,7 +102,8 @@ final class PropagationCommand implements Callable<Integer> {
         }
         out.printf("%-34s %7s %9s %9s %9s %9s%n", "change (made on A, seen on B)", "rounds", "p50 ms", "p99 ms", "max ms", "timeouts");
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "%-34s %7d %9.2f %9.2f %9.2f %9d%n", row.change(), row.rounds(), row.p50(), row.p99(), row.max(), row.timeouts());
+            out.printf(Locale.ROOT, "%-34s %7d %9.2f %9.2f %9.2f %9d%n", row.change(), row.rounds(), row.p50(), row.p99(), row.max(),
+                    row.timeouts());
         }
         out.printf("answers polled from B: %d; errors among them (a stale replica answers UNAVAILABLE): %s%n",
                 poller.answers(), poller.failuresSeen().isEmpty() ? "none" : poller.failuresSeen());
@@ -132,14 +134,16 @@ final class PropagationCommand implements Callable<Integer> {
             for (int round = 0; round < toggles; round++) {
                 long changed = set(a, workspace, ControlState.CONTROL_STATE_PAUSED, round);
                 try {
-                    paused.recordValue(poller.until(token, question, answer -> answer.blockedFor(BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED),
-                            timeout, "B blocking after a pause on A") - changed);
+                    paused.recordValue(
+                            poller.until(token, question, answer -> answer.blockedFor(BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED),
+                                    timeout, "B blocking after a pause on A") - changed);
                 } catch (Poller.TimedOut e) {
                     pauseTimeouts++;
                 }
                 changed = set(a, workspace, ControlState.CONTROL_STATE_ENABLED, round);
                 try {
-                    resumed.recordValue(poller.until(token, question, Poller.Answer::allowed, timeout, "B allowing after a resume on A") - changed);
+                    resumed.recordValue(
+                            poller.until(token, question, Poller.Answer::allowed, timeout, "B allowing after a resume on A") - changed);
                 } catch (Poller.TimedOut e) {
                     resumeTimeouts++;
                 }

@@ -1,10 +1,5 @@
 package dev.aigov.bench;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +8,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * Sets results of several {@code aigov-bench --json} files side by side (e.g. baseline and batched): per
@@ -91,7 +90,7 @@ final class ReportCommand implements Callable<Integer> {
             for (BenchResults file : results) {
                 Optional<RunResult> run = file.runs().stream().filter(r -> Objects.equals(r.offeredRate(), rate)).findFirst();
                 row.append(run.map(r -> String.format(Locale.ROOT, " %,14.0f %10.2f %10.2f", r.achievedRate(), r.latencyMs().p99(),
-                                r.latencyMs().p999()))
+                        r.latencyMs().p999()))
                         .orElse(String.format(Locale.ROOT, " %14s %10s %10s", "-", "-", "-")));
             }
             out.println(row);

@@ -1,9 +1,8 @@
 package dev.aigov.bench;
 
-import org.HdrHistogram.Histogram;
-
 import java.time.Duration;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * One row of results: what the JSON output holds per run, field for field (docs/performance.md
@@ -68,14 +67,15 @@ record RunResult(
     }
 
     static RunResult of(String label, Integer inFlight, Double offeredRate, Duration warmup, Duration duration,
-                        Tally tally, long cpuNanos) {
+            Tally tally, long cpuNanos) {
         double seconds = duration.toNanos() / 1e9;
         long measured = tally.measured();
         long answered = tally.answered();
         Map<String, Long> errors = tally.errors();
         return new RunResult(label, inFlight == null ? "open" : "closed", inFlight, offeredRate,
                 warmup.toNanos() / 1e9, seconds, measured, answered, answered / seconds, measured / seconds,
-                Latency.of(tally.latencies()), Latency.of(tally.answeredLatencies()), tally.allowed(), answered == 0 ? 0 : (double) tally.allowed() / answered,
+                Latency.of(tally.latencies()), Latency.of(tally.answeredLatencies()), tally.allowed(),
+                answered == 0 ? 0 : (double) tally.allowed() / answered,
                 errors, errors.values().stream().mapToLong(Long::longValue).sum(),
                 new Mismatches(tally.verdicts(Expected.Verdict.UNSAFE_ALLOW), tally.verdicts(Expected.Verdict.UNEXPECTED_BLOCK),
                         tally.verdicts(Expected.Verdict.WRONG_REASON)),

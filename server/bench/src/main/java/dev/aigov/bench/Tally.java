@@ -1,14 +1,13 @@
 package dev.aigov.bench;
 
 import dev.aigov.api.v1.Decision;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * What one run saw, recorded from many call-back threads at once. A call is measured when it was

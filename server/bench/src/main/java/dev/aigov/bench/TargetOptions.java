@@ -1,9 +1,8 @@
 package dev.aigov.bench;
 
+import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
 
 /** How to reach a server: plaintext (the default) or TLS trusting a given CA. */
 final class TargetOptions {

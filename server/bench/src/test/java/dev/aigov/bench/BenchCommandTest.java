@@ -1,5 +1,7 @@
 package dev.aigov.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.SetExecutionControlRequest;
@@ -9,10 +11,6 @@ import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestCertificates;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -20,8 +18,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The load generator against the real server: every answer as expected, and the JSON it documents. */
 @WithAigovServer(transport = WithAigovServer.Transport.NETTY)

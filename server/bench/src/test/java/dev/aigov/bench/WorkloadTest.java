@@ -1,14 +1,13 @@
 package dev.aigov.bench;
 
-import dev.aigov.api.v1.Outcome;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.api.v1.Outcome;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class WorkloadTest {
 

@@ -1,7 +1,5 @@
 package dev.aigov.core;
 
-import dev.aigov.core.InvalidRequest;
-
 /** Who, on the caller's side, asked for the AI work. */
 public record Actor(String id, ActorKind kind) {
     public Actor {

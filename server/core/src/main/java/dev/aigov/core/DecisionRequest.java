@@ -1,7 +1,5 @@
 package dev.aigov.core;
 
-import dev.aigov.core.InvalidRequest;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,8 +54,8 @@ public record DecisionRequest(
 
     /** A request whose caller announced no client version. */
     public DecisionRequest(String workspaceId, String tenantId, String useCase, ProviderClass providerClass,
-                           List<DataClassification> dataClassifications, String sourceFamily, Actor actor,
-                           String callerSurface, Optional<UUID> requestId) {
+            List<DataClassification> dataClassifications, String sourceFamily, Actor actor,
+            String callerSurface, Optional<UUID> requestId) {
         this(workspaceId, tenantId, useCase, providerClass, dataClassifications, sourceFamily, actor, callerSurface,
                 requestId, "");
     }

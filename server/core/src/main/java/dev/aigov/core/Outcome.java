@@ -2,8 +2,7 @@ package dev.aigov.core;
 
 /** The answer of a decision. */
 public enum Outcome {
-    ALLOW,
-    BLOCK;
+    ALLOW, BLOCK;
 
     public String word() {
         return Vocabulary.word(this);

@@ -5,8 +5,7 @@ import java.util.Set;
 
 /** A workspace's AI policy. A workspace that never set one is {@link #DISABLED} at version 0. */
 public enum PolicyMode {
-    DISABLED(EnumSet.noneOf(ProviderClass.class)),
-    PRIVATE_ONLY(EnumSet.of(ProviderClass.LOCAL_PRIVATE));
+    DISABLED(EnumSet.noneOf(ProviderClass.class)), PRIVATE_ONLY(EnumSet.of(ProviderClass.LOCAL_PRIVATE));
 
     private final Set<ProviderClass> permittedProviderClasses;
 

@@ -69,7 +69,7 @@ public final class Rules {
     }
 
     private static String message(DecisionRequest request, Snapshot snapshot, Optional<UseCase> useCase,
-                                  List<BlockReason> failed, List<DataClassification> rejected) {
+            List<BlockReason> failed, List<DataClassification> rejected) {
         if (failed.isEmpty()) {
             return "Allowed: use case '" + request.useCase() + "' may send " + words(request.dataClassifications())
                     + " to a " + request.providerClass().word() + " provider for workspace '" + request.workspaceId() + "'.";
@@ -94,7 +94,7 @@ public final class Rules {
         };
         String others = ordered.size() == 1 ? ""
                 : " Also failing: " + ordered.subList(1, ordered.size()).stream().map(BlockReason::word)
-                .collect(Collectors.joining(", ")) + ".";
+                        .collect(Collectors.joining(", ")) + ".";
         return "Blocked: " + primary + others;
     }
 

@@ -1,7 +1,5 @@
 package dev.aigov.core;
 
-import dev.aigov.core.InvalidRequest;
-
 import java.util.Locale;
 import java.util.regex.Pattern;
 

@@ -1,13 +1,5 @@
 package dev.aigov.core;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-import java.util.Set;
-
 import static dev.aigov.core.DataClassification.OPERATIONAL_METADATA;
 import static dev.aigov.core.DataClassification.PRODUCT_KNOWLEDGE;
 import static dev.aigov.core.DataClassification.TENANT_CONFIGURATION;
@@ -15,11 +7,18 @@ import static dev.aigov.core.DataClassification.WORKSPACE_CONFIGURATION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
 class CatalogTest {
 
     /** One approved use case, as the catalog's table lists it. */
     private record Row(String key, String sourceFamily, boolean tenantContextPermitted,
-                           Set<ProviderClass> providerClasses, Set<DataClassification> dataClassifications) {
+            Set<ProviderClass> providerClasses, Set<DataClassification> dataClassifications) {
     }
 
     /** The use cases this release approves, written out so that the test does not take them from the code under test. */

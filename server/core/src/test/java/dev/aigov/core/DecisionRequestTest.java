@@ -1,6 +1,18 @@
 package dev.aigov.core;
 
-import dev.aigov.core.InvalidRequest;
+import static dev.aigov.core.DataClassification.OPERATIONAL_METADATA;
+import static dev.aigov.core.DataClassification.PERSONAL_DATA;
+import static dev.aigov.core.DataClassification.PRODUCT_KNOWLEDGE;
+import static dev.aigov.core.DataClassification.SECRET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,20 +20,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static dev.aigov.core.DataClassification.OPERATIONAL_METADATA;
-import static dev.aigov.core.DataClassification.PERSONAL_DATA;
-import static dev.aigov.core.DataClassification.PRODUCT_KNOWLEDGE;
-import static dev.aigov.core.DataClassification.SECRET;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class DecisionRequestTest {
     private static final List<String> ID_FIELDS =

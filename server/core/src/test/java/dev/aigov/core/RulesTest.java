@@ -1,18 +1,5 @@
 package dev.aigov.core;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Stream;
-
 import static dev.aigov.core.BlockReason.AI_EXECUTION_PAUSED;
 import static dev.aigov.core.BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED;
 import static dev.aigov.core.BlockReason.PROVIDER_CLASS_NOT_PERMITTED;
@@ -30,6 +17,18 @@ import static dev.aigov.core.RequestBuilder.ANSWER_DRAFT;
 import static dev.aigov.core.RequestBuilder.SUMMARY_DRAFT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RulesTest {
     private static final String UNKNOWN_USE_CASE = "marketing.email_draft";
@@ -373,9 +372,8 @@ class RulesTest {
     }
 
     static Stream<Arguments> everySourceFamilyForEveryUseCase() {
-        return Stream.of(ANSWER_DRAFT, SUMMARY_DRAFT).flatMap(useCase ->
-                Stream.of("product_knowledge", "support_diagnostics", "billing").map(family ->
-                        arguments(useCase, family, family.equals(APPROVED_SOURCE_FAMILY.get(useCase)))));
+        return Stream.of(ANSWER_DRAFT, SUMMARY_DRAFT).flatMap(useCase -> Stream.of("product_knowledge", "support_diagnostics", "billing")
+                .map(family -> arguments(useCase, family, family.equals(APPROVED_SOURCE_FAMILY.get(useCase)))));
     }
 
     @ParameterizedTest(name = "{0} from {1}: allowed={2}")

@@ -29,12 +29,13 @@ public sealed interface AuditEvent {
 
     /** One SetWorkspacePolicy call that took effect, changed or not. */
     record PolicySet(Header header, PolicyStatus before, PolicyStatus after, boolean changed, String reason)
-            implements AuditEvent {
+            implements
+                AuditEvent {
     }
 
     /** One SetExecutionControl call that took effect, changed or not. The scope is the header's workspace. */
     record ControlSet(Header header, String controlKey, ControlState before, ControlState after, long version,
-                      boolean changed, String reason) implements AuditEvent {
+            boolean changed, String reason) implements AuditEvent {
     }
 
     /**
@@ -45,8 +46,9 @@ public sealed interface AuditEvent {
      * @param repeatCount 0 for a single refusal; otherwise how many this event stands for
      */
     record MutationDenied(Header header, String method, String statusCode, String errorReason, String capability,
-                          String peer, int repeatCount, Optional<Instant> firstOccurredAt, Optional<Instant> lastOccurredAt)
-            implements AuditEvent {
+            String peer, int repeatCount, Optional<Instant> firstOccurredAt, Optional<Instant> lastOccurredAt)
+            implements
+                AuditEvent {
 
         /** A single refusal of an unknown peer. */
         public MutationDenied(Header header, String method, String statusCode, String errorReason, String capability) {

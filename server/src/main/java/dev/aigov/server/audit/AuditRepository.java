@@ -1,6 +1,7 @@
 package dev.aigov.server.audit;
 
-import dev.aigov.db.jooq.tables.records.AuditEventsRecord;
+import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
+
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.BlockReason;
@@ -12,10 +13,7 @@ import dev.aigov.core.PolicyMode;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.ProviderClass;
 import dev.aigov.core.Vocabulary;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
-
+import dev.aigov.db.jooq.tables.records.AuditEventsRecord;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,8 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /** Writes and reads the audit trail. Rows are only ever inserted. */
 public final class AuditRepository {

@@ -1,18 +1,17 @@
 package dev.aigov.server.audit;
 
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.core.Outcome;
 import dev.aigov.core.Vocabulary;
-import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.PageToken;
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.DSLContext;
 
 /** Reads the audit trail for a principal: filtered, paged, limited to the workspaces it reaches. */
 public final class AuditTrail {
@@ -27,7 +26,7 @@ public final class AuditTrail {
 
     /** What a reader asks for. Empty optionals match everything. */
     public record Filter(Optional<String> workspaceId, Optional<AuditQuery.Kind> kind, Optional<Outcome> outcome,
-                         Optional<Instant> startTime, Optional<Instant> endTime) {
+            Optional<Instant> startTime, Optional<Instant> endTime) {
     }
 
     /** One page, and the token of the next (empty on the last page). */

@@ -1,10 +1,6 @@
 package dev.aigov.server.audit;
 
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records refused mutations without letting a flood of them grow the trail without bound. Per
@@ -78,7 +77,7 @@ public final class DeniedMutations implements AutoCloseable {
      * @param peer        the caller's address (identity.Peers)
      */
     public void record(String method, String statusCode, String errorReason, String capability, String principal,
-                       String workspaceId, Optional<UUID> requestId, String peer) {
+            String workspaceId, Optional<UUID> requestId, String peer) {
         Instant now = clock.instant();
         if (!tally(new Key(peer, method, statusCode, errorReason), now, true)) {
             return;
@@ -91,7 +90,8 @@ public final class DeniedMutations implements AutoCloseable {
                 return null;
             });
         } catch (RuntimeException e) {
-            LOG.error("Could not record the denied {} of {} ({}): {}", method, principal.isEmpty() ? "an unauthenticated caller" : principal,
+            LOG.error("Could not record the denied {} of {} ({}): {}", method,
+                    principal.isEmpty() ? "an unauthenticated caller" : principal,
                     statusCode, e.getMessage());
         }
     }

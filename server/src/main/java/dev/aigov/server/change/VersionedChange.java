@@ -7,13 +7,12 @@ import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
 import dev.aigov.server.telemetry.Logs;
-import org.jooq.DSLContext;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.jooq.DSLContext;
 
 /**
  * A change of a versioned state (a workspace's policy, an execution control): idempotent by
@@ -61,7 +60,7 @@ public final class VersionedChange {
      * @param fingerprint what it asks ({@link dev.aigov.server.storage.Fingerprint}): a reused request_id must ask the same
      */
     public record Request(String operation, String principal, String workspaceId, Optional<UUID> requestId,
-                          byte[] fingerprint, OptionalLong expectedVersion) {
+            byte[] fingerprint, OptionalLong expectedVersion) {
     }
 
     /** One kind of state, and the change asked of it. */

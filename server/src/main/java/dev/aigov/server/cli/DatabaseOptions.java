@@ -1,11 +1,10 @@
 package dev.aigov.server.cli;
 
 import dev.aigov.server.config.DatabaseConfig;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Option;
 
 /** Where the database is; every option defaults to its AIGOV_* environment variable. */
 public final class DatabaseOptions {

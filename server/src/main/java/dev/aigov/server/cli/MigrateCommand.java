@@ -1,12 +1,11 @@
 package dev.aigov.server.cli;
 
 import dev.aigov.server.storage.Database;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /**
  * Migrates the schema as the owner role and exits: for deployments whose server runs without the

@@ -4,23 +4,22 @@ import dev.aigov.server.AigovServer;
 import dev.aigov.server.config.Durations;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
-import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.grpc.NettyTransport;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.telemetry.Telemetry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** Serves the gRPC API until SIGTERM. The default command. */
 @Command(name = "serve", mixinStandardHelpOptions = true,

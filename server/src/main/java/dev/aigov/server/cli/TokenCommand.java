@@ -4,18 +4,17 @@ import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
 import dev.aigov.server.storage.Database;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Token administration. Works whether or not the server runs: with the embedded database it joins

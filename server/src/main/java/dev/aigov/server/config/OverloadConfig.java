@@ -19,9 +19,7 @@ public record OverloadConfig(Mode mode, int limit, int maxLimit, double controlS
     public static final OverloadConfig OFF = new OverloadConfig(Mode.OFF, 1000, 1000, 0.1);
 
     public enum Mode {
-        ADAPTIVE,
-        FIXED,
-        OFF
+        ADAPTIVE, FIXED, OFF
     }
 
     public OverloadConfig {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * global scope. Version 0 is a scope never changed: enabled, set by nobody.
  */
 public record ExecutionControl(String controlKey, String workspaceId, ControlState state, String reason, long version,
-                               Optional<Instant> changedAt, String changedBy) implements VersionedChange.Versioned {
+        Optional<Instant> changedAt, String changedBy) implements VersionedChange.Versioned {
 
     /** The only control this version knows. */
     public static final String AI_EXECUTION = "ai.execution";

@@ -1,13 +1,12 @@
 package dev.aigov.server.control;
 
-import dev.aigov.db.jooq.tables.records.ControlActivationsRecord;
-import dev.aigov.db.jooq.tables.records.ExecutionControlsRecord;
+import static dev.aigov.db.jooq.Tables.CONTROL_ACTIVATIONS;
+import static dev.aigov.db.jooq.Tables.EXECUTION_CONTROLS;
+
 import dev.aigov.core.ControlState;
 import dev.aigov.core.Vocabulary;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
-
+import dev.aigov.db.jooq.tables.records.ControlActivationsRecord;
+import dev.aigov.db.jooq.tables.records.ExecutionControlsRecord;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,9 +14,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-
-import static dev.aigov.db.jooq.Tables.CONTROL_ACTIVATIONS;
-import static dev.aigov.db.jooq.Tables.EXECUTION_CONTROLS;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /** Execution controls: the state in force per key and scope, and the history of every change. */
 public final class ExecutionControlRepository {
@@ -125,7 +124,7 @@ public final class ExecutionControlRepository {
 
     /** Changes newest first; one more than {@code limit} tells whether more exist. */
     static List<Activation> history(DSLContext dsl, String controlKey, Optional<String> workspaceId, int limit,
-                                    Optional<HistoryCursor> after) {
+            Optional<HistoryCursor> after) {
         Condition where = CONTROL_ACTIVATIONS.CONTROL_KEY.eq(controlKey);
         if (workspaceId.isPresent()) {
             where = where.and(CONTROL_ACTIVATIONS.WORKSPACE_ID.eq(workspaceId.get()));
@@ -143,7 +142,8 @@ public final class ExecutionControlRepository {
 
     private static ExecutionControl fromRow(ExecutionControlsRecord row) {
         return new ExecutionControl(row.getControlKey(), row.getWorkspaceId(), Vocabulary.fromWord(ControlState.class, row.getState()),
-                Objects.requireNonNullElse(row.getReason(), ""), row.getVersion(), Optional.of(row.getChangedAt().toInstant()), row.getChangedBy());
+                Objects.requireNonNullElse(row.getReason(), ""), row.getVersion(), Optional.of(row.getChangedAt().toInstant()),
+                row.getChangedBy());
     }
 
     /** A history row has the columns of the row in force, by name: one mapping serves both. */

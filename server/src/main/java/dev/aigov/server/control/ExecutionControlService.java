@@ -1,25 +1,24 @@
 package dev.aigov.server.control;
 
+import dev.aigov.core.ControlState;
+import dev.aigov.core.InvalidRequest;
+import dev.aigov.core.Vocabulary;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.change.VersionedChange;
-import dev.aigov.core.ControlState;
-import dev.aigov.core.Vocabulary;
-import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.UnknownControlKey;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.PageToken;
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The platform operators' emergency stop: pause and resume, globally or per workspace, with history. */
 public final class ExecutionControlService {
@@ -38,7 +37,7 @@ public final class ExecutionControlService {
 
     /** A validated SetExecutionControl request; {@code workspaceId} empty for the global scope. */
     public record SetControl(String controlKey, String workspaceId, ControlState state, String reason,
-                             OptionalLong expectedVersion, Optional<UUID> requestId) {
+            OptionalLong expectedVersion, Optional<UUID> requestId) {
         public SetControl {
             requireKnownKey(controlKey);
             workspaceId = Vocabulary.optionalId("workspace_id", workspaceId);

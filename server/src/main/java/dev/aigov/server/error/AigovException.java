@@ -8,8 +8,8 @@ import java.util.Map;
  */
 public abstract sealed class AigovException extends RuntimeException
         permits VersionConflict, RequestIdReused, UnknownControlKey,
-                NotAuthenticated, PermissionDenied, StorageUnavailable, StateStale, Overloaded,
-                TooManyFailedAuthentications, CallerGone {
+        NotAuthenticated, PermissionDenied, StorageUnavailable, StateStale, Overloaded,
+        TooManyFailedAuthentications, CallerGone {
 
     protected AigovException(String message) {
         super(message, null, false, false);

@@ -20,8 +20,8 @@ public interface DecisionRecorder {
      * and whether its caller has gone (deadline passed, call cancelled): then nobody waits for it.
      */
     record Pending(UUID decisionId, UUID auditEventId, Instant evaluatedAt, String principal,
-                   DecisionRequest request, Snapshot snapshot, Decision decision, byte[] fingerprint,
-                   BooleanSupplier callerGone) {
+            DecisionRequest request, Snapshot snapshot, Decision decision, byte[] fingerprint,
+            BooleanSupplier callerGone) {
     }
 
     /**

@@ -37,7 +37,7 @@ public final class DecisionService {
      * @throws dev.aigov.server.error.StorageUnavailable when the state cannot be read
      */
     public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request,
-                                                        BooleanSupplier callerGone) {
+            BooleanSupplier callerGone) {
         Snapshot snapshot = snapshots.snapshotFor(request.workspaceId());
         Decision decision = Rules.evaluate(request, snapshot, catalog);
         return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),

@@ -10,14 +10,13 @@ import dev.aigov.api.v1.ListAuditEventsRequest;
 import dev.aigov.api.v1.ListAuditEventsResponse;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyChangeAudit;
-import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditQuery;
-import dev.aigov.server.audit.AuditTrail;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditQuery;
+import dev.aigov.server.audit.AuditTrail;
 import io.grpc.stub.StreamObserver;
-
 import java.util.Optional;
 
 /** AuditService over gRPC: proto to domain and back, nothing else. */

@@ -66,7 +66,7 @@ public final class AuthInterceptor implements ServerInterceptor {
                 String code = status.getStatus().getCode().name();
                 String reason = StatusMapping.reason(failure).name();
                 if (failure instanceof TooManyFailedAuthentications) {
-                    deniedMutations.count(method, code, reason, peer);  // no database work for a throttled peer
+                    deniedMutations.count(method, code, reason, peer); // no database work for a throttled peer
                 } else {
                     deniedMutations.record(method, code, reason, "", "", "", Optional.empty(), peer);
                 }
@@ -100,7 +100,7 @@ public final class AuthInterceptor implements ServerInterceptor {
             throw notAFailedAuthentication;
         }
         if (principal.isEmpty()) {
-            failures.forget(hash);  // revoked since it last worked: from now on it costs budget like any other
+            failures.forget(hash); // revoked since it last worked: from now on it costs budget like any other
             throw new NotAuthenticated(false, "the bearer token is unknown or revoked");
         }
         if (budgeted) {

@@ -16,14 +16,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServiceDescriptor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which capability each method of aigov's services needs, in one table, checked here and nowhere
@@ -142,9 +141,9 @@ public final class Authorization implements ServerInterceptor {
         return Map.entry(method.getFullMethodName(), new Rule(Optional.of(capability), Optional.empty()));
     }
 
-    @SuppressWarnings("unchecked")  // the interceptor applies it to this method's requests only
+    @SuppressWarnings("unchecked") // the interceptor applies it to this method's requests only
     private static <Q> Map.Entry<String, Rule> mutation(MethodDescriptor<Q, ?> method, Capability capability,
-                                                        Function<Q, String> workspace) {
+            Function<Q, String> workspace) {
         Function<Object, String> ofRequest = request -> workspace.apply((Q) request);
         return Map.entry(method.getFullMethodName(), new Rule(Optional.of(capability), Optional.of(ofRequest)));
     }

@@ -45,7 +45,8 @@ public final class CallOutcomes implements ServerInterceptor {
                         || code == Status.Code.RESOURCE_EXHAUSTED) {
                     listener.callerRefused(call.getMethodDescriptor().getBareMethodName(), code, reason(status, trailers));
                 } else if (code == Status.Code.CANCELLED) {
-                    stageGone(status, trailers).ifPresent(stage -> listener.callerGone(call.getMethodDescriptor().getBareMethodName(), stage));
+                    stageGone(status, trailers)
+                            .ifPresent(stage -> listener.callerGone(call.getMethodDescriptor().getBareMethodName(), stage));
                 }
                 super.close(status, trailers);
             }

@@ -1,19 +1,18 @@
 package dev.aigov.server.grpc;
 
-import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.core.Vocabulary;
+import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.identity.Principal;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one unary call: its answer, or its failure mapped to a status. An unexpected exception is
@@ -64,7 +63,7 @@ final class Calls {
 
     /** Like {@link #unary}, and a refusal for want of a workspace the capability reaches is audited. */
     static <T> void mutation(String method, DeniedMutations deniedMutations, Principal principal, String workspaceId,
-                             StreamObserver<T> observer, Supplier<T> work) {
+            StreamObserver<T> observer, Supplier<T> work) {
         unary(method, observer, () -> {
             try {
                 return work.get();
@@ -80,7 +79,7 @@ final class Calls {
      * {@code workspaceId} as the request named it, kept only when it is an id.
      */
     static void recordDenied(DeniedMutations deniedMutations, String method, PermissionDenied denied, Principal principal,
-                             String workspaceId) {
+            String workspaceId) {
         String workspace = Vocabulary.ID.matcher(workspaceId).matches() ? workspaceId : "";
         deniedMutations.record(method, "PERMISSION_DENIED", StatusMapping.reason(denied).name(), denied.capability(),
                 principal.name(), workspace, Optional.empty(), AuthInterceptor.currentPeer());

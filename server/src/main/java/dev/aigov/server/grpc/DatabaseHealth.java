@@ -2,15 +2,14 @@ package dev.aigov.server.grpc;
 
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reports the aigov services NOT_SERVING through grpc.health.v1 while their database does not
@@ -84,7 +83,7 @@ public final class DatabaseHealth implements AutoCloseable {
             failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         if (closed) {
-            return;  // an interrupted check at shutdown says nothing about the database
+            return; // an interrupted check at shutdown says nothing about the database
         }
         boolean nowAlive = processAlive.getAsBoolean();
         if (nowAlive != alive) {
@@ -93,7 +92,8 @@ public final class DatabaseHealth implements AutoCloseable {
             if (nowAlive) {
                 LOG.info("The embedded database is back; liveness reports SERVING again");
             } else {
-                LOG.error("The embedded database cannot be restarted; liveness (\"\") reports NOT_SERVING so that the process is restarted");
+                LOG.error(
+                        "The embedded database cannot be restarted; liveness (\"\") reports NOT_SERVING so that the process is restarted");
             }
         }
         boolean nowReachable = failure == null;

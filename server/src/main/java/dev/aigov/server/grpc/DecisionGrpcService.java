@@ -10,13 +10,12 @@ import dev.aigov.api.v1.UseCase;
 import dev.aigov.core.Actor;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.evaluation.DecisionService;
 import dev.aigov.server.evaluation.RecordedDecision;
-import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import io.grpc.stub.StreamObserver;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -56,7 +56,7 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
 
     @Override
     public void listExecutionControlHistory(ListExecutionControlHistoryRequest request,
-                                            StreamObserver<ListExecutionControlHistoryResponse> observer) {
+            StreamObserver<ListExecutionControlHistoryResponse> observer) {
         Calls.unary("ListExecutionControlHistory", observer, () -> {
             Principal principal = AuthInterceptor.currentPrincipal();
             ExecutionControlService.HistoryPage page = controls.history(principal,

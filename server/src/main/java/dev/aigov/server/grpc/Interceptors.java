@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param authorization  whether it may call this method
  */
 public record Interceptors(ClientVersions clientVersions, CallOutcomes outcomes, Optional<OverloadLimiter> limiter,
-                           List<ServerInterceptor> faults, AuthInterceptor authentication, Authorization authorization) {
+        List<ServerInterceptor> faults, AuthInterceptor authentication, Authorization authorization) {
 
     public Interceptors {
         faults = List.copyOf(faults);

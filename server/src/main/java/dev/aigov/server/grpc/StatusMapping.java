@@ -3,9 +3,9 @@ package dev.aigov.server.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.ErrorReason;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.CallerGone;
-import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.NotAuthenticated;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
@@ -20,7 +20,6 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-
 import java.util.Map;
 import java.util.Optional;
 

@@ -85,7 +85,8 @@ public final class UnparsableRequests implements ServerInterceptor {
             private void reject(String problem) {
                 rejected = true;
                 if (closed.compareAndSet(false, true)) {
-                    StatusRuntimeException answer = StatusMapping.unparsableRequest(call.getMethodDescriptor().getFullMethodName(), problem);
+                    StatusRuntimeException answer =
+                            StatusMapping.unparsableRequest(call.getMethodDescriptor().getFullMethodName(), problem);
                     call.close(answer.getStatus(), answer.getTrailers());
                 }
             }

@@ -9,15 +9,15 @@ import java.util.stream.Collectors;
  * the platform plane. Workspace-limited capabilities reach only the token's workspaces.
  */
 public enum Capability {
-    AI_DECISIONS_EVALUATE("ai.decisions.evaluate", Plane.DECISION),
-    WORKSPACE_AI_POLICY_VIEW("workspace.ai_policy.view", Plane.WORKSPACE),
-    WORKSPACE_AI_POLICY_MANAGE("workspace.ai_policy.manage", Plane.WORKSPACE),
-    OPS_CONTROLS_VIEW("ops.controls.view", Plane.PLATFORM),
-    OPS_CONTROLS_MANAGE("ops.controls.manage", Plane.PLATFORM),
-    AUDIT_READ("audit.read", Plane.AUDIT);
+    AI_DECISIONS_EVALUATE("ai.decisions.evaluate", Plane.DECISION), WORKSPACE_AI_POLICY_VIEW("workspace.ai_policy.view",
+            Plane.WORKSPACE), WORKSPACE_AI_POLICY_MANAGE("workspace.ai_policy.manage", Plane.WORKSPACE), OPS_CONTROLS_VIEW(
+                    "ops.controls.view",
+                    Plane.PLATFORM), OPS_CONTROLS_MANAGE("ops.controls.manage", Plane.PLATFORM), AUDIT_READ("audit.read", Plane.AUDIT);
 
     /** Who a capability is for. Platform capabilities cannot be limited to workspaces. */
-    public enum Plane { DECISION, WORKSPACE, PLATFORM, AUDIT }
+    public enum Plane {
+        DECISION, WORKSPACE, PLATFORM, AUDIT
+    }
 
     private final String key;
     private final Plane plane;

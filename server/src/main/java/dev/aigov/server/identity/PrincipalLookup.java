@@ -1,9 +1,8 @@
 package dev.aigov.server.identity;
 
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-
 import java.util.Optional;
+import org.jooq.DSLContext;
 
 /** Finds the active principal holding a token hash: per call in the database, or in memory. */
 @FunctionalInterface

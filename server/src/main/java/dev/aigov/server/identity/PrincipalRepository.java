@@ -1,8 +1,8 @@
 package dev.aigov.server.identity;
 
-import dev.aigov.db.jooq.tables.records.PrincipalsRecord;
-import org.jooq.DSLContext;
+import static dev.aigov.db.jooq.Tables.PRINCIPALS;
 
+import dev.aigov.db.jooq.tables.records.PrincipalsRecord;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,8 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-
-import static dev.aigov.db.jooq.Tables.PRINCIPALS;
+import org.jooq.DSLContext;
 
 /** Principals and their token hashes. */
 public final class PrincipalRepository {
@@ -26,7 +25,7 @@ public final class PrincipalRepository {
 
     /** One row of {@code token list}: everything about a token but its secret. */
     public record Listing(String name, String tokenHint, Set<Capability> capabilities, Optional<Set<String>> workspaces,
-                          Instant createdAt, Optional<Instant> revokedAt) {
+            Instant createdAt, Optional<Instant> revokedAt) {
     }
 
     /** The active principal holding this token hash, if any. */
@@ -72,7 +71,8 @@ public final class PrincipalRepository {
 
     public List<Listing> list(boolean includeRevoked) {
         return dsl.selectFrom(PRINCIPALS)
-                .where(includeRevoked ? PRINCIPALS.REVOKED_AT.isNull().or(PRINCIPALS.REVOKED_AT.isNotNull()) : PRINCIPALS.REVOKED_AT.isNull())
+                .where(includeRevoked ? PRINCIPALS.REVOKED_AT.isNull().or(PRINCIPALS.REVOKED_AT.isNotNull())
+                        : PRINCIPALS.REVOKED_AT.isNull())
                 .orderBy(PRINCIPALS.NAME, PRINCIPALS.CREATED_AT)
                 .fetch(row -> new Listing(row.getName(), row.getTokenHint(), capabilities(row.getCapabilities()),
                         workspaces(row.getWorkspaces()), row.getCreatedAt().toInstant(),

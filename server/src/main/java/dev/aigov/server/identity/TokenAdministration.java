@@ -1,9 +1,7 @@
 package dev.aigov.server.identity;
 
-import dev.aigov.core.Vocabulary;
 import dev.aigov.core.InvalidRequest;
-import org.jooq.exception.IntegrityConstraintViolationException;
-
+import dev.aigov.core.Vocabulary;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -11,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jooq.exception.IntegrityConstraintViolationException;
 
 /** Mints, revokes and lists tokens: what the {@code token} command line does. */
 public final class TokenAdministration {
@@ -43,8 +42,8 @@ public final class TokenAdministration {
         }
         Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
         for (String key : capabilityKeys) {
-            capabilities.add(Capability.fromKey(key).orElseThrow(() ->
-                    new InvalidRequest("capability", "unknown capability '" + key + "'; known: " + Capability.allKeys())));
+            capabilities.add(Capability.fromKey(key).orElseThrow(
+                    () -> new InvalidRequest("capability", "unknown capability '" + key + "'; known: " + Capability.allKeys())));
         }
         Set<String> limitedTo = new LinkedHashSet<>();
         for (String workspace : workspaces) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * set by nobody.
  */
 public record WorkspacePolicy(String workspaceId, PolicyMode mode, long version, String reason,
-                              Optional<Instant> updatedAt, String updatedBy) implements VersionedChange.Versioned {
+        Optional<Instant> updatedAt, String updatedBy) implements VersionedChange.Versioned {
 
     public static WorkspacePolicy defaultFor(String workspaceId) {
         return new WorkspacePolicy(workspaceId, PolicyMode.DISABLED, 0, "", Optional.empty(), "");

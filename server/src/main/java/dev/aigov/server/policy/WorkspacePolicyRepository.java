@@ -1,18 +1,17 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.db.jooq.tables.records.WorkspacePoliciesRecord;
-import dev.aigov.db.jooq.tables.records.WorkspacePolicyVersionsRecord;
+import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES;
+import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICY_VERSIONS;
+
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.Vocabulary;
-import org.jooq.DSLContext;
-
+import dev.aigov.db.jooq.tables.records.WorkspacePoliciesRecord;
+import dev.aigov.db.jooq.tables.records.WorkspacePolicyVersionsRecord;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.Optional;
-
-import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES;
-import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICY_VERSIONS;
+import org.jooq.DSLContext;
 
 /** Workspace policies: the one in force per workspace, and every version each ever had. */
 public final class WorkspacePolicyRepository {
@@ -93,6 +92,7 @@ public final class WorkspacePolicyRepository {
 
     private static WorkspacePolicy fromRow(WorkspacePoliciesRecord row) {
         return new WorkspacePolicy(row.getWorkspaceId(), Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()),
-                row.getVersion(), Objects.requireNonNullElse(row.getReason(), ""), Optional.of(row.getUpdatedAt().toInstant()), row.getUpdatedBy());
+                row.getVersion(), Objects.requireNonNullElse(row.getReason(), ""), Optional.of(row.getUpdatedAt().toInstant()),
+                row.getUpdatedBy());
     }
 }

@@ -1,23 +1,22 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.change.VersionedChange;
+import dev.aigov.core.InvalidRequest;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.Vocabulary;
-import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.change.VersionedChange;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads and sets workspace AI policy; every set and its audit event commit together. */
 public final class WorkspacePolicyService {
@@ -34,7 +33,7 @@ public final class WorkspacePolicyService {
 
     /** A validated SetWorkspacePolicy request. */
     public record SetPolicy(String workspaceId, PolicyMode mode, OptionalLong expectedVersion, String reason,
-                            Optional<UUID> requestId) {
+            Optional<UUID> requestId) {
         public SetPolicy {
             Vocabulary.requireId("workspace_id", workspaceId);
             if (mode == null) {

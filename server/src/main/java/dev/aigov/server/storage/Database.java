@@ -4,6 +4,15 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.error.Causes;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -15,17 +24,6 @@ import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-import java.util.Properties;
-
 
 /**
  * The database: a pooled, migrated PostgreSQL and the jOOQ context over it. The pool connects as
@@ -100,7 +98,8 @@ public final class Database implements AutoCloseable {
                 String owningPid = owner.map(o -> "pid " + o.pid() + ", ").orElse("");
                 if (use == EmbeddedUse.OWN) {
                     throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
-                            + " (" + owningPid + "port " + running.get().port() + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+                            + " (" + owningPid + "port " + running.get().port()
+                            + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
                 }
                 return joined(config, home, dataDir, running.get());
             }

@@ -1,14 +1,13 @@
 package dev.aigov.server.storage;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Heals the embedded PostgreSQL: checks twice a second that its postmaster is alive (no database
@@ -31,7 +30,8 @@ final class EmbeddedWatch implements AutoCloseable {
         this.cluster = cluster;
         this.pool = pool;
         this.timings = timings;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-embedded-postgres-watch").daemon().factory());
+        this.scheduler =
+                Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-embedded-postgres-watch").daemon().factory());
     }
 
     static EmbeddedWatch start(EmbeddedCluster cluster, HikariDataSource pool, EmbeddedTimings timings) {

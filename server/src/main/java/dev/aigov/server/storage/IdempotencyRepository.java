@@ -1,10 +1,10 @@
 package dev.aigov.server.storage;
 
+import static dev.aigov.db.jooq.Tables.IDEMPOTENCY_RECORDS;
+
 import dev.aigov.db.jooq.Routines;
 import dev.aigov.db.jooq.tables.records.IdempotencyRecordsRecord;
 import dev.aigov.server.error.RequestIdReused;
-import org.jooq.DSLContext;
-
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,11 +13,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-
-import static dev.aigov.db.jooq.Tables.IDEMPOTENCY_RECORDS;
+import org.jooq.DSLContext;
 
 /**
  * Idempotency records (AIP-155), used inside the mutation's own transaction: the first call with a

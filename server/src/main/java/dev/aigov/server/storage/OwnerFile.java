@@ -35,7 +35,8 @@ record OwnerFile(long pid, Optional<Instant> startedAt) {
         try {
             String[] parts = Files.readString(file).strip().split("\\s+");
             long pid = Long.parseLong(parts[0]);
-            Optional<Instant> startedAt = parts.length > 1 && !parts[1].equals("-") ? Optional.of(Instant.parse(parts[1])) : Optional.empty();
+            Optional<Instant> startedAt =
+                    parts.length > 1 && !parts[1].equals("-") ? Optional.of(Instant.parse(parts[1])) : Optional.empty();
             return Optional.of(new OwnerFile(pid, startedAt));
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty();

@@ -3,10 +3,9 @@ package dev.aigov.server.storage;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.StorageUnavailable;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
-
-import java.util.function.Function;
 
 /** Runs work in one jOOQ transaction and turns database failures into {@link StorageUnavailable}. */
 public final class Transactions {
@@ -34,7 +33,7 @@ public final class Transactions {
      * {@link ConcurrentFirstWrite}: it lost the race to create a row another transaction created.
      */
     public static <T> T inTransactionRetrying(DSLContext dsl, String what, Function<DSLContext, T> work) {
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             try {
                 return inTransaction(dsl, what, work);
             } catch (ConcurrentFirstWrite e) {

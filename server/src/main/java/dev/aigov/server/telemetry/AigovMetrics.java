@@ -1,14 +1,13 @@
 package dev.aigov.server.telemetry;
 
 import dev.aigov.api.v1.ErrorReason;
-import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.core.Catalog;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
-import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.Vocabulary;
-import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.CallerGone;
+import dev.aigov.server.evaluation.RecordedDecision;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.grpc.CallOutcomes;
 import dev.aigov.server.grpc.DecisionObserver;
 import dev.aigov.server.grpc.OverloadLimiter;
@@ -23,7 +22,6 @@ import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +96,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .setDescription("Decisions per audit transaction")
                 .setExplicitBucketBoundariesAdvice(List.of(1L, 2L, 5L, 10L, 20L, 50L, 100L, 200L, 500L)).build();
         this.overloadRefusals = meter.counterBuilder("aigov.overload.refusals").setUnit("{call}")
-                .setDescription("Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit or a full audit queue")
+                .setDescription(
+                        "Calls refused at once with UNAVAILABLE (OVERLOADED), by cause: the concurrency limit or a full audit queue")
                 .build();
         this.callersGone = meter.counterBuilder("aigov.callers.gone").setUnit("{call}")
                 .setDescription("Calls that had ended on the caller's side (cancelled, or past their deadline) before they were "
@@ -109,7 +108,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .build();
         this.evaluationsByClient = meter.counterBuilder("aigov.client.evaluations").setUnit("{call}")
                 .setDescription("EvaluateAiRequest calls by the aigov-client version the caller announced (none: no header; "
-                        + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)").build();
+                        + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)")
+                .build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
         STAGES.values().forEach(stage -> callersGone.add(0, stage));
@@ -244,7 +244,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
 
     /** Several gauges computed together, once per scrape. */
     void together(Runnable compute, io.opentelemetry.api.metrics.ObservableMeasurement first,
-                  io.opentelemetry.api.metrics.ObservableMeasurement... rest) {
+            io.opentelemetry.api.metrics.ObservableMeasurement... rest) {
         observers.add(meter.batchCallback(compute, first, rest));
     }
 

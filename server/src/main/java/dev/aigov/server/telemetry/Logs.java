@@ -1,9 +1,8 @@
 package dev.aigov.server.telemetry;
 
-import org.slf4j.MDC;
-
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.MDC;
 
 /** The ids a log line carries (as {@code request_id} in JSON lines, {@code [request_id=...]} in text). */
 public final class Logs {

@@ -1,22 +1,21 @@
 package dev.aigov.server.telemetry;
 
-import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlRepository;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.OverloadLimiter;
-import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.storage.Housekeeping;
 import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
-import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The gauges read when scraped: the writer's queue, the limit, the state, what is paused, health, housekeeping. */
 public final class ServerGauges {
@@ -27,13 +26,15 @@ public final class ServerGauges {
 
     /** What the gauges read; each optional part is empty where this server has none (no limiter: AIGOV_CONCURRENCY_LIMIT=off). */
     public record Sources(Optional<DecisionState> state, Optional<GroupCommitRecorder> writer, Optional<OverloadLimiter> limiter,
-                          Housekeeping housekeeping, DatabaseHealth health, DSLContext dsl, Clock clock) {
+            Housekeeping housekeeping, DatabaseHealth health, DSLContext dsl, Clock clock) {
     }
 
     public static void register(AigovMetrics metrics, Sources sources) {
         sources.writer().ifPresent(writer -> {
-            metrics.gauge("aigov.audit.queue.depth", "{decision}", "Decisions waiting for the audit writer", AigovMetrics.ofInt(writer::queued));
-            metrics.gauge("aigov.audit.queue.capacity", "{decision}", "Decisions that may wait for the audit writer before calls are refused",
+            metrics.gauge("aigov.audit.queue.depth", "{decision}", "Decisions waiting for the audit writer",
+                    AigovMetrics.ofInt(writer::queued));
+            metrics.gauge("aigov.audit.queue.capacity", "{decision}",
+                    "Decisions that may wait for the audit writer before calls are refused",
                     AigovMetrics.ofInt(writer::capacity));
         });
         sources.limiter().ifPresent(limiter -> {
@@ -77,8 +78,8 @@ public final class ServerGauges {
                     pausedGlobally = paused.global();
                     pausedWorkspaces = paused.workspaces();
                 } else {
-                    pausedGlobally = ExecutionControlRepository.current(sources.dsl(), ExecutionControl.AI_EXECUTION, "").state()
-                            == dev.aigov.core.ControlState.PAUSED;
+                    pausedGlobally = ExecutionControlRepository.current(sources.dsl(), ExecutionControl.AI_EXECUTION, "")
+                            .state() == dev.aigov.core.ControlState.PAUSED;
                     pausedWorkspaces = ExecutionControlRepository.countPausedWorkspaces(sources.dsl(), ExecutionControl.AI_EXECUTION);
                 }
                 global.record(AigovMetrics.flag(pausedGlobally));

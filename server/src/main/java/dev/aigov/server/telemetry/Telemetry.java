@@ -46,7 +46,7 @@ public final class Telemetry implements AutoCloseable {
     private final boolean traced;
 
     private Telemetry(OpenTelemetrySdk sdk, Optional<HTTPServer> metricsServer, Optional<GrpcOpenTelemetry> grpc, RuntimeTelemetry runtime,
-                      boolean traced) {
+            boolean traced) {
         this.sdk = sdk;
         this.metricsServer = metricsServer;
         this.grpc = grpc;
@@ -74,8 +74,8 @@ public final class Telemetry implements AutoCloseable {
         PrometheusMetricReader prometheus = PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults(config, traced))
-                .addMeterProviderCustomizer((meters, properties) ->
-                        config.metricsServed() ? meters.registerMetricReader(prometheus) : meters)
+                .addMeterProviderCustomizer(
+                        (meters, properties) -> config.metricsServed() ? meters.registerMetricReader(prometheus) : meters)
                 .addTracerProviderCustomizer((tracers, properties) -> tracing.map(add -> add.apply(tracers)).orElse(tracers))
                 .disableShutdownHook()
                 .build()

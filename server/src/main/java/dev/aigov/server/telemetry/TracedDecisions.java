@@ -1,13 +1,12 @@
 package dev.aigov.server.telemetry;
 
+import dev.aigov.core.Snapshot;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.RecordedDecision;
-import dev.aigov.core.Snapshot;
 import dev.aigov.server.evaluation.SnapshotSource;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,7 +22,7 @@ public final class TracedDecisions {
     public static SnapshotSource snapshots(SnapshotSource source, Tracer tracer) {
         return workspaceId -> {
             if (!Span.current().isRecording()) {
-                return source.snapshotFor(workspaceId);  // an unsampled call: no child is kept either
+                return source.snapshotFor(workspaceId); // an unsampled call: no child is kept either
             }
             Span span = tracer.spanBuilder("aigov.state.read").startSpan();
             try {

@@ -1,16 +1,15 @@
 package dev.aigov.server.audit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.core.Outcome;
 import dev.aigov.server.identity.Principal;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** What an audit page token is bound to, pinned from the field order {@link AuditTrail#filterHash} documents. */
 class AuditTrailFilterHashTest {

@@ -1,10 +1,9 @@
 package dev.aigov.server.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
@@ -18,8 +17,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Option;
 
 /**
  * docs/configuration.md's table is the server's configuration: one row for every variable the
@@ -69,7 +68,7 @@ class ConfigurationDocTest {
             Matcher matcher = AIGOV_NAME.matcher(Files.readString(file));
             while (matcher.find()) {
                 String name = matcher.group();
-                if (name.endsWith("_")) {  // a family such as AIGOV_TLS_*
+                if (name.endsWith("_")) { // a family such as AIGOV_TLS_*
                     assertThat(known).as("%s* in %s names no variable the server reads", name, file)
                             .anyMatch(variable -> variable.startsWith(name));
                 } else {

@@ -1,5 +1,8 @@
 package dev.aigov.server.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.server.Main;
 import dev.aigov.server.config.DatabaseConfig;
@@ -7,13 +10,6 @@ import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -24,9 +20,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /**
  * {@code token create / list / revoke} as an operator runs them, on the embedded database under
@@ -194,7 +193,7 @@ class TokenCommandTest {
 
             // Serving on it would die with the first server: it must refuse, saying what to do.
             org.assertj.core.api.Assertions.assertThatThrownBy(
-                            () -> Database.open(embeddedOn(serverDataDir), Database.EmbeddedUse.OWN))
+                    () -> Database.open(embeddedOn(serverDataDir), Database.EmbeddedUse.OWN))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("another aigov process runs the embedded PostgreSQL")
                     .hasMessageContaining("AIGOV_DATA_DIR");

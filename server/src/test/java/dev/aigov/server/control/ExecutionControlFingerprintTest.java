@@ -1,15 +1,14 @@
 package dev.aigov.server.control;
 
-import dev.aigov.core.ControlState;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.core.ControlState;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * SetExecutionControl's fingerprint and the history page tokens' filter hash, pinned from the field

@@ -1,18 +1,17 @@
 package dev.aigov.server.evaluation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.ProviderClass;
-import org.junit.jupiter.api.Test;
-
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * EvaluateAiRequest's fingerprint: what makes a retry the same request. The digests are pinned,

@@ -1,5 +1,12 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
+import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
+import static dev.aigov.server.grpc.StatusAssertions.assertWorkspaceNotPermitted;
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
@@ -28,12 +35,9 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.WithAigovServer;
-import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,13 +51,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-
-import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
-import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
-import static dev.aigov.server.grpc.StatusAssertions.assertWorkspaceNotPermitted;
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
 
 /** ListAuditEvents over a real channel, and the append-only audit table underneath it. */
 // Over Netty: the trail records each denied caller's peer address, which only a socket has.
@@ -247,7 +245,7 @@ class AuditEndToEndTest {
     }
 
     private static PolicyChangeAudit policyChange(PolicyMode beforeMode, long beforeVersion, PolicyMode afterMode, long afterVersion,
-                                                  boolean changed, String reason) {
+            boolean changed, String reason) {
         return PolicyChangeAudit.newBuilder().setBeforeMode(beforeMode).setBeforeVersion(beforeVersion)
                 .setAfterMode(afterMode).setAfterVersion(afterVersion).setChanged(changed).setReason(reason).build();
     }
@@ -291,7 +289,8 @@ class AuditEndToEndTest {
         NamedToken viewer = server.mintNamed("viewer", Set.of("workspace.ai_policy.view"), List.of());
         assertMissingCapability(() -> clients.controls(viewer.token())
                 .setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace)
-                        .setState(ControlState.CONTROL_STATE_PAUSED).setReason("not mine to pause").build()), "ops.controls.manage");
+                        .setState(ControlState.CONTROL_STATE_PAUSED).setReason("not mine to pause").build()),
+                "ops.controls.manage");
 
         List<AuditEvent> events = list(of(workspace).setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED));
 

@@ -1,5 +1,12 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.AuditServiceGrpc;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
@@ -18,8 +25,6 @@ import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
-import com.google.protobuf.Message;
-import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -34,13 +39,6 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,11 +51,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every aigov RPC needs {@code authorization: Bearer <token>}; health and reflection need none.
@@ -155,7 +154,7 @@ class AuthenticationEndToEndTest {
                 break;
             }
             assertThat(System.nanoTime()).as("refused within the staleness bound").isLessThan(deadline);
-            Thread.sleep(5);  // pacing only: the deadline decides
+            Thread.sleep(5); // pacing only: the deadline decides
         }
     }
 

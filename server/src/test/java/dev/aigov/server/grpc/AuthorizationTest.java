@@ -1,5 +1,9 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.AuditServiceGrpc;
 import dev.aigov.api.v1.DecisionServiceGrpc;
@@ -30,8 +34,6 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,10 +47,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
 
 /**
  * The one table of which method needs which capability: it names every method of every aigov
@@ -111,8 +110,8 @@ class AuthorizationTest {
     void aMethodTheTableDoesNotNameIsRefusedWhateverTheCallerHolds() {
         AtomicInteger handled = new AtomicInteger();
 
-        StatusRuntimeException refused = served(undeclaredService(handled), holding(Set.of(Capability.values())), channel ->
-                catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, UNDECLARED,
+        StatusRuntimeException refused = served(undeclaredService(handled), holding(Set.of(Capability.values())),
+                channel -> catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, UNDECLARED,
                         CallOptions.DEFAULT, ListUseCasesRequest.getDefaultInstance())));
 
         assertThat(refused).isNotNull();
@@ -125,8 +124,8 @@ class AuthorizationTest {
     void aCallerWithoutTheCapabilityIsRefusedNamingItAndTheHandlerNeverRuns() {
         AtomicInteger handled = new AtomicInteger();
 
-        StatusRuntimeException refused = served(auditService(handled), holding(Set.of(Capability.AI_DECISIONS_EVALUATE)), channel ->
-                catchThrowableOfType(StatusRuntimeException.class,
+        StatusRuntimeException refused = served(auditService(handled), holding(Set.of(Capability.AI_DECISIONS_EVALUATE)),
+                channel -> catchThrowableOfType(StatusRuntimeException.class,
                         () -> AuditServiceGrpc.newBlockingStub(channel).listAuditEvents(ListAuditEventsRequest.getDefaultInstance())));
 
         assertThat(refused).isNotNull();
@@ -172,11 +171,12 @@ class AuthorizationTest {
 
     private static ServerServiceDefinition undeclaredService(AtomicInteger handled) {
         return ServerServiceDefinition.builder(DecisionServiceGrpc.SERVICE_NAME)
-                .addMethod(UNDECLARED, ServerCalls.asyncUnaryCall((ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) -> {
-                    handled.incrementAndGet();
-                    observer.onNext(ListUseCasesResponse.getDefaultInstance());
-                    observer.onCompleted();
-                }))
+                .addMethod(UNDECLARED,
+                        ServerCalls.asyncUnaryCall((ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) -> {
+                            handled.incrementAndGet();
+                            observer.onNext(ListUseCasesResponse.getDefaultInstance());
+                            observer.onCompleted();
+                        }))
                 .build();
     }
 
@@ -197,7 +197,7 @@ class AuthorizationTest {
         return new ServerInterceptor() {
             @Override
             public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
-                                                                     io.grpc.ServerCallHandler<Q, R> next) {
+                    io.grpc.ServerCallHandler<Q, R> next) {
                 return Contexts.interceptCall(Context.current().withValue(AuthInterceptor.PRINCIPAL, principal), call, headers, next);
             }
         };

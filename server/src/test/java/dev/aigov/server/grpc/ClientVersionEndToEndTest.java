@@ -1,5 +1,9 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import dev.aigov.api.v1.AuditEvent;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.ListAuditEventsRequest;
@@ -13,11 +17,6 @@ import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,10 +24,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The aigov-client-version header: recorded, bounded, with each decision's audit event; a hostile
@@ -45,7 +44,6 @@ class ClientVersionEndToEndTest {
         this.clients = aigov.clients();
         this.admin = aigov.admin();
     }
-
 
     static Stream<Arguments> announcedVersions() {
         return Stream.of(

@@ -1,26 +1,25 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.server.testing.TestDatabase;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The aigov services' health follows the database; the server as a whole ("") does not, unless
@@ -83,22 +82,22 @@ class DatabaseHealthTest {
 
         databaseUp.set(false);
         databaseHealth.checkOnce();
-        assertThat(SERVICES).as("during the outage").allSatisfy(service ->
-                assertThat(status(service)).isEqualTo(ServingStatus.NOT_SERVING));
+        assertThat(SERVICES).as("during the outage")
+                .allSatisfy(service -> assertThat(status(service)).isEqualTo(ServingStatus.NOT_SERVING));
         databaseHealth.checkOnce();
         assertThat(status("aigov.v1.DecisionService")).as("a second failed check").isEqualTo(ServingStatus.NOT_SERVING);
 
         databaseUp.set(true);
         databaseHealth.checkOnce();
-        assertThat(SERVICES).as("once the database answers").allSatisfy(service ->
-                assertThat(status(service)).isEqualTo(ServingStatus.SERVING));
+        assertThat(SERVICES).as("once the database answers")
+                .allSatisfy(service -> assertThat(status(service)).isEqualTo(ServingStatus.SERVING));
         assertThat(status("")).as("the server as a whole, throughout").isEqualTo(ServingStatus.SERVING);
     }
 
     @Test
     void livenessGoesNotServingWhileTheProcessCannotRecoverByItself() {
         AtomicBoolean processAlive = new AtomicBoolean(true);
-        DatabaseHealth databaseHealth = new DatabaseHealth(() -> { }, processAlive::get, health, SERVICES, Duration.ofHours(1));
+        DatabaseHealth databaseHealth = new DatabaseHealth(() -> {}, processAlive::get, health, SERVICES, Duration.ofHours(1));
 
         databaseHealth.checkOnce();
         assertThat(status("")).as("while the embedded database can be restarted").isEqualTo(ServingStatus.SERVING);
@@ -131,7 +130,7 @@ class DatabaseHealthTest {
         long deadline = System.nanoTime() + bound.toNanos();
         ServingStatus status = status(service);
         while (status != wanted && System.nanoTime() < deadline) {
-            Thread.sleep(20);  // pacing only: the deadline decides when to stop asking
+            Thread.sleep(20); // pacing only: the deadline decides when to stop asking
             status = status(service);
         }
         return status;

@@ -1,5 +1,10 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import com.google.protobuf.Message;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.Decision;
@@ -22,23 +27,17 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * With its database gone the server fails closed: every call is UNAVAILABLE with
@@ -116,7 +115,8 @@ class DatabaseOutageTest {
                 arguments("GetExecutionControl", (Supplier<Message>) () -> clients.controls(admin).getExecutionControl(
                         GetExecutionControlRequest.newBuilder().setControlKey("ai.execution").setWorkspaceId(workspace).build())),
                 arguments("ListExecutionControlHistory", (Supplier<Message>) () -> clients.controls(admin)
-                        .listExecutionControlHistory(ListExecutionControlHistoryRequest.newBuilder().setControlKey("ai.execution").build())),
+                        .listExecutionControlHistory(
+                                ListExecutionControlHistoryRequest.newBuilder().setControlKey("ai.execution").build())),
                 arguments("ListAuditEvents", (Supplier<Message>) () -> clients.audit(admin)
                         .listAuditEvents(ListAuditEventsRequest.newBuilder().setWorkspaceId(workspace).build())),
                 arguments("ListUseCases", (Supplier<Message>) () -> clients.decisions(admin)
@@ -135,7 +135,7 @@ class DatabaseOutageTest {
         long deadline = System.nanoTime() + HEALTH_BOUND.toNanos();
         ServingStatus decisionService = health("aigov.v1.DecisionService");
         while (decisionService != ServingStatus.NOT_SERVING && System.nanoTime() < deadline) {
-            Thread.sleep(50);  // pacing only: the deadline decides when to stop asking
+            Thread.sleep(50); // pacing only: the deadline decides when to stop asking
             decisionService = health("aigov.v1.DecisionService");
         }
 

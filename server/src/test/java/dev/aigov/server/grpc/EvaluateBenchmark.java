@@ -1,32 +1,31 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestRequest;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.server.config.DatabaseConfig;
+import dev.aigov.server.storage.Database;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-import dev.aigov.server.config.DatabaseConfig;
-import dev.aigov.server.storage.Database;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Throughput and latency of EvaluateAiRequest end to end (real channel, real PostgreSQL, one
@@ -56,13 +55,15 @@ class EvaluateBenchmark {
                     DecisionServiceGrpc.newStub(clients.channel()), server.adminToken());
 
             for (int i = 0; i < WARMUP; i++) {
-                assertThat(blocking.withDeadlineAfter(10, TimeUnit.SECONDS).evaluateAiRequest(request).getDecision().getOutcome()).isEqualTo(Outcome.OUTCOME_ALLOW);
+                assertThat(blocking.withDeadlineAfter(10, TimeUnit.SECONDS).evaluateAiRequest(request).getDecision().getOutcome())
+                        .isEqualTo(Outcome.OUTCOME_ALLOW);
             }
             long[] sequential = new long[CALLS];
             long start = System.nanoTime();
             for (int i = 0; i < CALLS; i++) {
                 long callStart = System.nanoTime();
-                blocking.withDeadlineAfter(10, TimeUnit.SECONDS).evaluateAiRequest(request.toBuilder().setRequestId(UUID.randomUUID().toString()).build());
+                blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .evaluateAiRequest(request.toBuilder().setRequestId(UUID.randomUUID().toString()).build());
                 sequential[i] = System.nanoTime() - callStart;
             }
             report("sequential (1 in flight)", sequential, System.nanoTime() - start);
@@ -84,26 +85,27 @@ class EvaluateBenchmark {
         for (int i = 0; i < CALLS; i++) {
             slots.acquire();
             long callStart = System.nanoTime();
-            async.withDeadlineAfter(10, TimeUnit.SECONDS).evaluateAiRequest(request.toBuilder().setRequestId(UUID.randomUUID().toString()).build(), new StreamObserver<>() {
-                @Override
-                public void onNext(EvaluateAiRequestResponse response) {
-                }
+            async.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .evaluateAiRequest(request.toBuilder().setRequestId(UUID.randomUUID().toString()).build(), new StreamObserver<>() {
+                        @Override
+                        public void onNext(EvaluateAiRequestResponse response) {
+                        }
 
-                @Override
-                public void onError(Throwable error) {
-                    done.completeExceptionally(error);
-                    slots.release();
-                }
+                        @Override
+                        public void onError(Throwable error) {
+                            done.completeExceptionally(error);
+                            slots.release();
+                        }
 
-                @Override
-                public void onCompleted() {
-                    latencies.add(System.nanoTime() - callStart);
-                    slots.release();
-                    if (latencies.size() == CALLS) {
-                        done.complete(null);
-                    }
-                }
-            });
+                        @Override
+                        public void onCompleted() {
+                            latencies.add(System.nanoTime() - callStart);
+                            slots.release();
+                            if (latencies.size() == CALLS) {
+                                done.complete(null);
+                            }
+                        }
+                    });
         }
         done.get(120, TimeUnit.SECONDS);
         long total = System.nanoTime() - start;

@@ -1,5 +1,12 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.grpc.StatusAssertions.assertFails;
+import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
+import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.BlockReason;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.Decision;
@@ -17,16 +24,11 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.AuditRows;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.WithAigovServer;
-import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,12 +41,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-
-import static dev.aigov.server.grpc.StatusAssertions.assertFails;
-import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
-import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SetExecutionControl, GetExecutionControl and ListExecutionControlHistory over a real channel,

@@ -1,5 +1,7 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
@@ -14,8 +16,6 @@ import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,8 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * 10,000 SetWorkspacePolicy calls with made-up tokens from one address: each is refused, the
@@ -65,8 +64,8 @@ class FailedAuthenticationFloodTest {
             for (int i = 0; i < ATTEMPTS; i++) {
                 inFlight.acquire();
                 Futures.addCallback(Clients.withToken(stub, madeUpToken(random)).withDeadlineAfter(10, TimeUnit.SECONDS)
-                                .setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
-                                        .setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build()),
+                        .setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
+                                .setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build()),
                         new FutureCallback<SetWorkspacePolicyResponse>() {
                             @Override
                             public void onSuccess(SetWorkspacePolicyResponse result) {
@@ -86,7 +85,7 @@ class FailedAuthenticationFloodTest {
             inFlight.acquire(32);
             after = timeValidCalls(clients, valid, workspace);
         } finally {
-            server.close();  // ends the window: the aggregates are written
+            server.close(); // ends the window: the aggregates are written
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
 
@@ -95,12 +94,14 @@ class FailedAuthenticationFloodTest {
         // Only the budget (30 at once, 5 a second) reaches the token lookup.
         ServerConfig.AuthLimits limits = ServerConfig.AuthLimits.DEFAULT;
         assertThat(codes.get(Status.Code.UNAUTHENTICATED).get())
-                .isLessThanOrEqualTo(limits.failureBurst() + (int) Math.ceil(limits.failuresPerSecond() * (elapsed.toMillis() / 1000.0 + 1)));
+                .isLessThanOrEqualTo(
+                        limits.failureBurst() + (int) Math.ceil(limits.failuresPerSecond() * (elapsed.toMillis() / 1000.0 + 1)));
         assertThat(reasons).containsOnly("ERROR_REASON_INVALID_CREDENTIAL", "ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS");
 
         long windows = elapsed.toMillis() / DeniedMutations.DEFAULT_WINDOW.toMillis() + 2;
         int rows = deniedRowsSince(server, start, "count(*)");
-        System.out.printf("%d failed authentications in %d ms added %d audit rows (bound %d); valid token: %d ms per 200 calls before, %d ms after%n",
+        System.out.printf(
+                "%d failed authentications in %d ms added %d audit rows (bound %d); valid token: %d ms per 200 calls before, %d ms after%n",
                 ATTEMPTS, elapsed.toMillis(), rows, ROWS_PER_WINDOW * windows, before.toMillis(), after.toMillis());
         assertThat(rows).isLessThanOrEqualTo((int) (ROWS_PER_WINDOW * windows));
         // Nothing is lost: the individual rows and the aggregates' counts add up to every refusal.

@@ -1,5 +1,10 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
@@ -14,19 +19,13 @@ import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * With the concurrency limit forced low and the admitted calls held in the audit writer, every
@@ -39,7 +38,8 @@ class OverloadEndToEndTest {
 
     @Test
     void excessCallsAreRefusedAtOnceWhileAdmittedOnesSucceedAndAPauseStillGetsThrough() throws Exception {
-        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config.withOverload(OverloadConfig.fixed(LIMIT)));
+        try (TestServer server =
+                TestServer.startAdjusted(TestDatabase.shared(), config -> config.withOverload(OverloadConfig.fixed(LIMIT)));
              Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             String workspace = freshWorkspace();

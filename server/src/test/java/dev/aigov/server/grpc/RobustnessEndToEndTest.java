@@ -1,5 +1,10 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.Timestamp;
@@ -39,11 +44,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,11 +64,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * No input makes the server answer UNKNOWN or INTERNAL (nor hide a bug behind UNAVAILABLE): not
@@ -160,7 +159,8 @@ class RobustnessEndToEndTest {
                 .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + admin);
-        io.grpc.ClientCall<byte[], byte[]> call = clients.channel().newCall(raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        io.grpc.ClientCall<byte[], byte[]> call =
+                clients.channel().newCall(raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
         java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
         call.start(new io.grpc.ClientCall.Listener<>() {
             @Override
@@ -187,7 +187,7 @@ class RobustnessEndToEndTest {
 
     static Stream<String> everyAigovMethod() {
         return Stream.of(DecisionServiceGrpc.getServiceDescriptor(), WorkspacePolicyServiceGrpc.getServiceDescriptor(),
-                        ExecutionControlServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
+                ExecutionControlServiceGrpc.getServiceDescriptor(), AuditServiceGrpc.getServiceDescriptor())
                 .flatMap(service -> service.getMethods().stream())
                 .map(MethodDescriptor::getFullMethodName);
     }
@@ -269,7 +269,8 @@ class RobustnessEndToEndTest {
                 answers.merge(error.getStatus().getCode(), 1, Integer::sum);
                 String problem = problem(error);
                 if (problem != null) {
-                    problems.add("#" + i + " " + call.method() + " " + abbreviate(TextFormat.printer().emittingSingleLine(true).printToString(call.request()))
+                    problems.add("#" + i + " " + call.method() + " "
+                            + abbreviate(TextFormat.printer().emittingSingleLine(true).printToString(call.request()))
                             + "\n    -> " + error.getStatus().getCode() + ": " + abbreviate(error.getStatus().getDescription())
                             + "\n    " + problem);
                 }
@@ -409,7 +410,8 @@ class RobustnessEndToEndTest {
             switch (random.nextInt(4)) {
                 case 0 -> request.clearActor();
                 case 1 -> request.setActor(Actor.newBuilder().setId(text()).setKindValue(enumNumber()));
-                default -> { }
+                default -> {
+                }
             }
             if (random.nextBoolean()) {
                 request.setCallerSurface(text());
@@ -448,11 +450,11 @@ class RobustnessEndToEndTest {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < length; i++) {
                 int codePoint = switch (random.nextInt(6)) {
-                    case 0 -> random.nextInt(0, 0x20);                // control characters, NUL included
-                    case 1 -> random.nextInt(0x80, 0x800);            // two-byte UTF-8
-                    case 2 -> random.nextInt(0xE000, 0x10000);        // private use, specials, noncharacters
-                    case 3 -> random.nextInt(0x1F600, 0x1F650);       // emoji, outside the BMP
-                    case 4 -> random.nextInt(0x200B, 0x2070);         // zero-width and bidi controls
+                    case 0 -> random.nextInt(0, 0x20); // control characters, NUL included
+                    case 1 -> random.nextInt(0x80, 0x800); // two-byte UTF-8
+                    case 2 -> random.nextInt(0xE000, 0x10000); // private use, specials, noncharacters
+                    case 3 -> random.nextInt(0x1F600, 0x1F650); // emoji, outside the BMP
+                    case 4 -> random.nextInt(0x200B, 0x2070); // zero-width and bidi controls
                     default -> random.nextInt(0x20, 0x7F);
                 };
                 text.appendCodePoint(codePoint);

@@ -1,13 +1,13 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.google.rpc.ErrorInfo;
 import dev.aigov.server.testing.Clients;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** What every aigov error must look like: one status code, one ErrorInfo of domain "aigov" with its reason. */
 final class StatusAssertions {

@@ -1,5 +1,8 @@
 package dev.aigov.server.grpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.server.testing.AigovServerExtension;
@@ -15,14 +18,10 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Oversized headers and health names: answered with a gRPC status that says what is wrong, never UNKNOWN or INTERNAL. */
 @WithAigovServer(transport = WithAigovServer.Transport.NETTY)
@@ -36,7 +35,6 @@ class TransportLimitsEndToEndTest {
         this.clients = aigov.clients();
         this.admin = aigov.admin();
     }
-
 
     @ParameterizedTest
     @ValueSource(ints = {1024, 9 * 1024, 32 * 1024, 60 * 1024, 63 * 1024})
@@ -64,7 +62,7 @@ class TransportLimitsEndToEndTest {
 
     @Test
     void aHealthCheckForAnOversizedServiceNameIsABriefInvalidArgument() {
-        for (String name : new String[] {"x".repeat(HealthRequests.MAX_SERVICE_NAME + 1), "x".repeat(512 * 1024), "no spaces", "ünïcode"}) {
+        for (String name : new String[]{"x".repeat(HealthRequests.MAX_SERVICE_NAME + 1), "x".repeat(512 * 1024), "no spaces", "ünïcode"}) {
             StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
                     () -> health().check(HealthCheckRequest.newBuilder().setService(name).build()));
 
@@ -85,7 +83,8 @@ class TransportLimitsEndToEndTest {
 
     @Test
     void plausibleHealthNamesAreAnsweredAsBefore() {
-        assertThat(health().check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health().check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         assertThat(health().check(HealthCheckRequest.newBuilder().setService("aigov.v1.DecisionService").build()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         StatusRuntimeException unknown = catchThrowableOfType(StatusRuntimeException.class,
@@ -99,7 +98,8 @@ class TransportLimitsEndToEndTest {
         var unusedAnswer = catchThrowableOfType(StatusRuntimeException.class,
                 () -> health().check(HealthCheckRequest.newBuilder().setService("x".repeat(512 * 1024)).build()));
 
-        assertThat(health().check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health().check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
 
     private HealthGrpc.HealthBlockingStub health() {

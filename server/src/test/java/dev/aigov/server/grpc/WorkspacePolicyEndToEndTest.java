@@ -1,5 +1,14 @@
 package dev.aigov.server.grpc;
 
+import static dev.aigov.server.grpc.StatusAssertions.assertFails;
+import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
+import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
+import static dev.aigov.server.grpc.StatusAssertions.assertWorkspaceNotPermitted;
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import com.google.rpc.ErrorInfo;
 import dev.aigov.api.v1.AuditEventKind;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.GetWorkspacePolicyRequest;
@@ -13,17 +22,11 @@ import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.AuditRows;
 import dev.aigov.server.testing.Clients;
-import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.TestServer;
+import dev.aigov.server.testing.TestServer.NamedToken;
 import dev.aigov.server.testing.WithAigovServer;
-import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,14 +40,10 @@ import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static dev.aigov.server.grpc.StatusAssertions.assertFails;
-import static dev.aigov.server.grpc.StatusAssertions.assertInvalidField;
-import static dev.aigov.server.grpc.StatusAssertions.assertMissingCapability;
-import static dev.aigov.server.grpc.StatusAssertions.assertWorkspaceNotPermitted;
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** SetWorkspacePolicy and GetWorkspacePolicy over a real channel, against the real server and database. */
 @WithAigovServer
@@ -228,8 +227,8 @@ class WorkspacePolicyEndToEndTest {
 
     static Stream<Arguments> otherBodies() {
         return Stream.of(
-                arguments("another mode", (UnaryOperator<SetWorkspacePolicyRequest.Builder>)
-                        r -> r.setPolicyMode(PolicyMode.POLICY_MODE_DISABLED)),
+                arguments("another mode",
+                        (UnaryOperator<SetWorkspacePolicyRequest.Builder>) r -> r.setPolicyMode(PolicyMode.POLICY_MODE_DISABLED)),
                 arguments("another reason", (UnaryOperator<SetWorkspacePolicyRequest.Builder>) r -> r.setReason("other")),
                 arguments("an expected_version", (UnaryOperator<SetWorkspacePolicyRequest.Builder>) r -> r.setExpectedVersion(1)),
                 arguments("another workspace", (UnaryOperator<SetWorkspacePolicyRequest.Builder>) r -> r.setWorkspaceId(freshWorkspace())));
@@ -346,7 +345,7 @@ class WorkspacePolicyEndToEndTest {
         assertThat(policySetEvents(workspace)).isZero();
         assertThat(AuditRows.denials(server.dataSource(), workspace, SET_METHOD, "workspace.ai_policy.manage")).isEqualTo(1);
         assertThat(AuditRows.countOf(server.dataSource(), "SELECT count(*) FROM audit_events WHERE kind = 'mutation_denied'"
-                        + " AND workspace_id = ? AND principal = ? AND error_reason = 'ERROR_REASON_MISSING_CAPABILITY'",
+                + " AND workspace_id = ? AND principal = ? AND error_reason = 'ERROR_REASON_MISSING_CAPABILITY'",
                 workspace, viewer.name())).isEqualTo(1);
     }
 
@@ -478,7 +477,7 @@ class WorkspacePolicyEndToEndTest {
         assertThat(policySetEvents(workspace)).isEqualTo(succeeded.size());
         // The audit trail, newest first, tells the changes in the order they took effect.
         List<Long> auditedVersions = clients.audit(admin).listAuditEvents(ListAuditEventsRequest.newBuilder()
-                        .setWorkspaceId(workspace).setKind(AuditEventKind.AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET).setPageSize(500).build())
+                .setWorkspaceId(workspace).setKind(AuditEventKind.AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET).setPageSize(500).build())
                 .getEventsList().stream()
                 .filter(event -> event.getPolicyChange().getChanged())
                 .map(event -> event.getPolicyChange().getAfterVersion())

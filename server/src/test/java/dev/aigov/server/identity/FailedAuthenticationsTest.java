@@ -1,11 +1,10 @@
 package dev.aigov.server.identity;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The per-peer budget of failed authentications, on a clock the test moves. */
 class FailedAuthenticationsTest {

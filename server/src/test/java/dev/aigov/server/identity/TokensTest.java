@@ -1,11 +1,10 @@
 package dev.aigov.server.identity;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A token's stored hash is its SHA-256, whichever thread computes it and however often. */
 class TokensTest {

@@ -1,15 +1,14 @@
 package dev.aigov.server.policy;
 
-import dev.aigov.core.PolicyMode;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.core.PolicyMode;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** SetWorkspacePolicy's fingerprint, pinned from the field order {@link WorkspacePolicyService.SetPolicy#fingerprint} documents. */
 class WorkspacePolicyFingerprintTest {

@@ -1,12 +1,10 @@
 package dev.aigov.server.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.TestDatabase;
-import org.jooq.DSLContext;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -15,8 +13,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The migrated schema of the run's shared PostgreSQL: migrations, and the audit trail's monthly partitions. */
 class DatabaseTest {

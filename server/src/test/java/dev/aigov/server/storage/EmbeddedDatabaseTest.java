@@ -1,11 +1,10 @@
 package dev.aigov.server.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,9 +16,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The embedded PostgreSQL as the server runs it by default: durable, and closed to anyone without
@@ -62,7 +61,7 @@ class EmbeddedDatabaseTest {
 
     @Test
     void aConnectionWithoutThePasswordIsRefused() {
-        for (String role : new String[] {EmbeddedCredentials.SUPERUSER, EmbeddedCredentials.OWNER_ROLE, EmbeddedCredentials.RUNTIME_ROLE}) {
+        for (String role : new String[]{EmbeddedCredentials.SUPERUSER, EmbeddedCredentials.OWNER_ROLE, EmbeddedCredentials.RUNTIME_ROLE}) {
             Properties noPassword = new Properties();
             noPassword.setProperty("user", role);
             assertThatThrownBy(() -> DriverManager.getConnection(url(), noPassword).close()).as(role)
@@ -91,7 +90,8 @@ class EmbeddedDatabaseTest {
         // The shared test database runs with fsync off (it opted out, for speed).
         EmbeddedCredentials credentials = EmbeddedCredentials.read(TestDatabase.sharedHome());
         DatabaseConfig.External external = new DatabaseConfig.External(TestDatabase.sharedUrl(), EmbeddedCredentials.RUNTIME_ROLE,
-                credentials.runtimePassword(), Optional.of(new DatabaseConfig.Login(EmbeddedCredentials.OWNER_ROLE, credentials.ownerPassword())));
+                credentials.runtimePassword(),
+                Optional.of(new DatabaseConfig.Login(EmbeddedCredentials.OWNER_ROLE, credentials.ownerPassword())));
 
         assertThatThrownBy(() -> Database.open(new DatabaseConfig(Optional.of(external), home, 1, Duration.ofSeconds(2), false),
                 Database.EmbeddedUse.OWN))
@@ -109,7 +109,8 @@ class EmbeddedDatabaseTest {
     @Test
     void aServerWithoutTheOwnersLoginServesAMigratedSchema() {
         EmbeddedCredentials credentials = EmbeddedCredentials.read(home);
-        DatabaseConfig.External runtimeOnly = new DatabaseConfig.External(url(), EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword());
+        DatabaseConfig.External runtimeOnly =
+                new DatabaseConfig.External(url(), EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword());
 
         try (Database runtime = Database.open(new DatabaseConfig(Optional.of(runtimeOnly), home, 1, Duration.ofSeconds(2)),
                 Database.EmbeddedUse.OWN)) {

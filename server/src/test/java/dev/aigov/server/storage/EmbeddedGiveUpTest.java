@@ -1,5 +1,7 @@
 package dev.aigov.server.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.ListUseCasesRequest;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.testing.Clients;
@@ -9,17 +11,14 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An embedded PostgreSQL that dies and cannot be started again (here: its postgresql.conf broken)

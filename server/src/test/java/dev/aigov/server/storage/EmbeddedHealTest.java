@@ -1,5 +1,8 @@
 package dev.aigov.server.storage;
 
+import static dev.aigov.server.testing.Requests.answerDraft;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.Outcome;
@@ -14,9 +17,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
@@ -36,9 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static dev.aigov.server.testing.Requests.answerDraft;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded PostgreSQL's postmaster killed (SIGKILL) under load: calls answer UNAVAILABLE
@@ -51,7 +50,8 @@ class EmbeddedHealTest {
 
     @Test
     void aKilledPostmasterIsStartedAgainAndTheServerServesByItself(@TempDir Path home) throws Exception {
-        try (Database database = Database.open(new DatabaseConfig(Optional.empty(), home, 4, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
+        try (Database database =
+                Database.open(new DatabaseConfig(Optional.empty(), home, 4, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
              TestServer server = TestServer.startOn(database);
              Clients clients = new Clients(server)) {
             String token = server.adminToken();
@@ -122,7 +122,7 @@ class EmbeddedHealTest {
     }
 
     private static long awaitSuccessAfterFailure(ConcurrentLinkedQueue<Long> successes, AtomicLong lastFailure, long killedAt,
-                                                 Duration bound) {
+            Duration bound) {
         long deadline = killedAt + bound.toNanos();
         while (System.nanoTime() < deadline) {
             long failure = lastFailure.get();

@@ -1,9 +1,9 @@
 package dev.aigov.server.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.PolicyMode;
-import org.junit.jupiter.api.Test;
-
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -11,8 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fingerprint encoding, held to the grammar in {@link Fingerprint}'s Javadoc. The expected bytes
@@ -38,18 +37,18 @@ class FingerprintTest {
 
     @Test
     void encodingIsTheDocumentedGrammarByteForByte() {
-        String expected = "01" + "00000007" + "6578616d706c65"      // version 1, text("example")
-                + "00000002" + "6162"                                // text("ab")
-                + "00000000"                                         // text("")
-                + "00000002" + "c3a9"                                // text("é"): UTF-8 bytes counted
-                + "fffffffffffffffe"                                 // number(-2)
-                + "3f2b8c1e6a4d4c1b9a570f6e2d8b7c44"                 // uuid
-                + "0000000c" + "707269766174655f6f6e6c79"            // word: "private_only"
-                + "00"                                               // optional, absent
-                + "01" + "00000001" + "78"                           // optional, present: text("x")
-                + "00000002" + "00000006" + "736563726574"           // list of two words, in the list's order
+        String expected = "01" + "00000007" + "6578616d706c65" // version 1, text("example")
+                + "00000002" + "6162" // text("ab")
+                + "00000000" // text("")
+                + "00000002" + "c3a9" // text("é"): UTF-8 bytes counted
+                + "fffffffffffffffe" // number(-2)
+                + "3f2b8c1e6a4d4c1b9a570f6e2d8b7c44" // uuid
+                + "0000000c" + "707269766174655f6f6e6c79" // word: "private_only"
+                + "00" // optional, absent
+                + "01" + "00000001" + "78" // optional, present: text("x")
+                + "00000002" + "00000006" + "736563726574" // list of two words, in the list's order
                 + "0000000d" + "706572736f6e616c5f64617461"
-                + "0000000067c68a3f" + "075bca00";                   // instant: epoch seconds, nanoseconds
+                + "0000000067c68a3f" + "075bca00"; // instant: epoch seconds, nanoseconds
 
         assertThat(HexFormat.of().formatHex(everyKindOfField().encoding())).isEqualTo(expected);
     }

@@ -1,11 +1,11 @@
 package dev.aigov.server.storage;
 
+import static dev.aigov.db.jooq.Tables.IDEMPOTENCY_RECORDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.testing.TestDatabase;
-import org.jooq.DSLContext;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,10 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static dev.aigov.db.jooq.Tables.IDEMPOTENCY_RECORDS;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** Idempotency records against the run's shared PostgreSQL; every test uses its own request ids. */
 class IdempotencyRepositoryTest {

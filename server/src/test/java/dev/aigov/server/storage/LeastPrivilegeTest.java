@@ -1,12 +1,12 @@
 package dev.aigov.server.storage;
 
-import dev.aigov.server.testing.TestDatabase;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static dev.aigov.server.storage.EmbeddedCredentials.OWNER_ROLE;
+import static dev.aigov.server.storage.EmbeddedCredentials.RUNTIME_ROLE;
+import static dev.aigov.server.storage.EmbeddedCredentials.SUPERUSER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aigov.server.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,12 +14,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static dev.aigov.server.storage.EmbeddedCredentials.OWNER_ROLE;
-import static dev.aigov.server.storage.EmbeddedCredentials.RUNTIME_ROLE;
-import static dev.aigov.server.storage.EmbeddedCredentials.SUPERUSER;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The role the server's pool runs as cannot rewrite or wipe the audit trail, nor switch off what

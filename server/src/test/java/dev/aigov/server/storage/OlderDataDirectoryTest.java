@@ -1,11 +1,10 @@
 package dev.aigov.server.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.server.config.DatabaseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,9 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A data directory made by an older aigov (trust for local connections, everything owned by the
@@ -37,14 +36,17 @@ class OlderDataDirectoryTest {
             }
         }
 
-        try (Database database = Database.open(new DatabaseConfig(Optional.empty(), home, 3, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
+        try (Database database =
+                Database.open(new DatabaseConfig(Optional.empty(), home, 3, Duration.ofSeconds(2)), Database.EmbeddedUse.OWN);
              Connection connection = database.openDedicatedConnection(); Statement statement = connection.createStatement()) {
-            assertThat(single(statement, "SELECT policy_mode FROM workspace_policies WHERE workspace_id = 'older-ws'")).isEqualTo("private_only");
+            assertThat(single(statement, "SELECT policy_mode FROM workspace_policies WHERE workspace_id = 'older-ws'"))
+                    .isEqualTo("private_only");
             assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'audit_events'")).isEqualTo("aigov_owner");
             // Upgraded to the latest migration: nothing of this build's is pending.
             assertThat(Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/migration").load().info().pending())
                     .isEmpty();
-            assertThat(Integer.parseInt(single(statement, "SELECT max(version::int) FROM flyway_schema_history WHERE success"))).isGreaterThan(1);
+            assertThat(Integer.parseInt(single(statement, "SELECT max(version::int) FROM flyway_schema_history WHERE success")))
+                    .isGreaterThan(1);
             assertThatThrownBy(() -> statement.execute("TRUNCATE audit_events_default")).isInstanceOf(SQLException.class);
 
             String url = ((com.zaxxer.hikari.HikariDataSource) database.dataSource()).getJdbcUrl();

@@ -1,5 +1,9 @@
 package dev.aigov.server.telemetry;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
@@ -13,17 +17,12 @@ import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.Scrape;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A decision whose caller cancels while it waits for the audit writer is not recorded, and the

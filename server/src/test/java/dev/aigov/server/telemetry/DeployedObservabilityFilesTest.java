@@ -1,18 +1,17 @@
 package dev.aigov.server.telemetry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.aigov.server.testing.Markdown;
 import dev.aigov.server.testing.RepositoryFiles;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * deploy/prometheus/alerts.yml and deploy/grafana/aigov-dashboard.json without a Prometheus or a
@@ -70,8 +69,8 @@ class DeployedObservabilityFilesTest {
                 continue;
             }
             assertThat(panel.path("targets").size()).as("targets of panel %s", title).isPositive();
-            panel.path("targets").forEach(target ->
-                    assertThat(target.path("expr").asText()).as("a target's expr in panel %s", title).isNotBlank());
+            panel.path("targets")
+                    .forEach(target -> assertThat(target.path("expr").asText()).as("a target's expr in panel %s", title).isNotBlank());
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.aigov.server.telemetry;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.joran.spi.JoranException;
@@ -15,30 +20,24 @@ import dev.aigov.server.identity.Capability;
 import dev.aigov.server.storage.EmbeddedCredentials;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.Requests;
+import dev.aigov.server.testing.ServerProcess;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-import java.util.Map;
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
-import dev.aigov.server.testing.ServerProcess;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * With the server's own logback configuration in json mode: every line a server writes while it

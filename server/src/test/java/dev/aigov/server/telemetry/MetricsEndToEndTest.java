@@ -1,5 +1,10 @@
 package dev.aigov.server.telemetry;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.PolicyMode;
@@ -14,17 +19,11 @@ import dev.aigov.server.testing.Scrape;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * A real server's {@code /metrics} after a known sequence of calls: the exact counts of decisions by

@@ -1,5 +1,8 @@
 package dev.aigov.server.telemetry;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.server.config.TelemetryConfig;
@@ -9,17 +12,13 @@ import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * With AIGOV_OTLP_ENDPOINT set, metrics and the spans of a sampled call are sent by OTLP over HTTP

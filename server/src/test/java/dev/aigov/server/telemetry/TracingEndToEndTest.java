@@ -1,5 +1,9 @@
 package dev.aigov.server.telemetry;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.server.testing.Clients;
@@ -23,15 +27,10 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * An evaluation under a caller's trace: the server's RPC span continues the caller's trace (W3C
@@ -45,7 +44,8 @@ class TracingEndToEndTest {
     void theRpcSpanContinuesTheCallersTraceWithTheOutcomeAndTwoChildren() {
         InMemorySpanExporter exported = InMemorySpanExporter.create();
         try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config,
-                config -> Telemetry.start(config.telemetry(), Optional.of(spans -> spans.addSpanProcessor(SimpleSpanProcessor.create(exported)))));
+                config -> Telemetry.start(config.telemetry(),
+                        Optional.of(spans -> spans.addSpanProcessor(SimpleSpanProcessor.create(exported)))));
              Clients clients = new Clients(server);
              SdkTracerProvider callerTracing = SdkTracerProvider.builder().build()) {
             String admin = server.adminToken();

@@ -5,16 +5,15 @@ import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.telemetry.Telemetry;
 import io.grpc.ServerInterceptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Gives an end-to-end test class its own real server, a channel to it and an admin token, as an
@@ -50,12 +49,12 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
      * authentication (to inject faults).
      */
     public static AigovServerExtension configured(WithAigovServer.Transport transport, UnaryOperator<ServerConfig> adjust,
-                                                  ServerInterceptor... outermost) {
+            ServerInterceptor... outermost) {
         return new AigovServerExtension(new Options(transport, false, 1, adjust, List.of(outermost)));
     }
 
     private record Options(WithAigovServer.Transport transport, boolean privateDatabase, int replicas,
-                           UnaryOperator<ServerConfig> adjust, List<ServerInterceptor> outermost) {
+            UnaryOperator<ServerConfig> adjust, List<ServerInterceptor> outermost) {
         Options {
             if (replicas < 1 || replicas > 2) {
                 throw new IllegalArgumentException("replicas must be 1 or 2 (got " + replicas + ")");
@@ -80,7 +79,8 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
     /** What a class's servers are, closed after its last test: channels, servers, then a private database. */
     private record Started(List<Aigov> replicas, Optional<TestDatabase> privateDatabase) implements AutoCloseable {
         static Started start(Options options) {
-            Optional<TestDatabase> privateDatabase = options.privateDatabase() ? Optional.of(TestDatabase.startPrivate()) : Optional.empty();
+            Optional<TestDatabase> privateDatabase =
+                    options.privateDatabase() ? Optional.of(TestDatabase.startPrivate()) : Optional.empty();
             Database database = privateDatabase.map(TestDatabase::database).orElseGet(TestDatabase::shared);
             Started started = new Started(new ArrayList<>(), privateDatabase);
             try {
@@ -140,8 +140,8 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
             return started.two();
         }
         if (type == TestDatabase.class) {
-            return started.privateDatabase().orElseThrow(() ->
-                    new IllegalStateException("a TestDatabase parameter needs @WithAigovServer(privateDatabase = true)"));
+            return started.privateDatabase().orElseThrow(
+                    () -> new IllegalStateException("a TestDatabase parameter needs @WithAigovServer(privateDatabase = true)"));
         }
         Aigov aigov = started.only();
         if (type == TestServer.class) {
@@ -168,7 +168,7 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
     }
 
     private static WithAigovServer annotationOn(Class<?> testClass) {
-        return AnnotationSupport.findAnnotation(testClass, WithAigovServer.class).orElseThrow(() ->
-                new IllegalStateException("register AigovServerExtension through @WithAigovServer or AigovServerExtension.configured"));
+        return AnnotationSupport.findAnnotation(testClass, WithAigovServer.class).orElseThrow(() -> new IllegalStateException(
+                "register AigovServerExtension through @WithAigovServer or AigovServerExtension.configured"));
     }
 }

@@ -1,11 +1,11 @@
 package dev.aigov.server.testing;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /** Counts audit rows straight from the database, to prove what a call wrote (or did not). */
 public final class AuditRows {

@@ -1,9 +1,9 @@
 package dev.aigov.server.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Polls a condition until it holds, failing the test past a deadline: synchronisation without sleeps that guess. */
 public final class Eventually {
@@ -16,7 +16,7 @@ public final class Eventually {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not met within %s", bound).isLessThan(deadline);
             try {
-                Thread.sleep(5);  // pacing only: the deadline decides
+                Thread.sleep(5); // pacing only: the deadline decides
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);

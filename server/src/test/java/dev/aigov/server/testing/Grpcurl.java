@@ -48,7 +48,8 @@ public final class Grpcurl {
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
-                case "-plaintext" -> { }
+                case "-plaintext" -> {
+                }
                 case "-H" -> {
                     String header = args.get(++i);
                     int colon = header.indexOf(':');
@@ -130,7 +131,7 @@ public final class Grpcurl {
     }
 
     private Descriptors.FileDescriptor build(String name, Map<String, FileDescriptorProto> protos,
-                                             Map<String, Descriptors.FileDescriptor> built) throws Exception {
+            Map<String, Descriptors.FileDescriptor> built) throws Exception {
         if (built.containsKey(name)) {
             return built.get(name);
         }
@@ -143,7 +144,8 @@ public final class Grpcurl {
         for (String dependency : proto.getDependencyList()) {
             dependencies.add(build(dependency, protos, built));
         }
-        Descriptors.FileDescriptor file = Descriptors.FileDescriptor.buildFrom(proto, dependencies.toArray(Descriptors.FileDescriptor[]::new));
+        Descriptors.FileDescriptor file =
+                Descriptors.FileDescriptor.buildFrom(proto, dependencies.toArray(Descriptors.FileDescriptor[]::new));
         built.put(name, file);
         return file;
     }

@@ -1,11 +1,10 @@
 package dev.aigov.server.testing;
 
 import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
-import org.jooq.DSLContext;
-
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
 
 /**
  * Holds every batch of an audit writer before its state lock until released: the calls in those

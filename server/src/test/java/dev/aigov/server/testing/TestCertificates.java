@@ -1,15 +1,5 @@
 package dev.aigov.server.testing;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +14,22 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throwaway CA with a server certificate (for localhost and 127.0.0.1) and a client certificate,
  * written as PEM files, for TLS and mutual-TLS tests.
  */
 public record TestCertificates(Path caCertificate, Path serverCertificate, Path serverKey,
-                               Path clientCertificate, Path clientKey) {
+        Path clientCertificate, Path clientKey) {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** Creates a CA, and a server and a client certificate it signed, in {@code directory}. */
@@ -60,7 +59,7 @@ public record TestCertificates(Path caCertificate, Path serverCertificate, Path 
     }
 
     private static X509CertificateHolder certificate(String subject, KeyPair subjectKeys, String issuer, KeyPair issuerKeys,
-                                                     boolean authority)
+            boolean authority)
             throws IOException, org.bouncycastle.operator.OperatorCreationException {
         Instant now = Instant.now();
         JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(issuer),

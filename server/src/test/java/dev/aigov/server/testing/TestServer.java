@@ -1,31 +1,30 @@
 package dev.aigov.server.testing;
 
 import dev.aigov.server.AigovServer;
-import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.config.DatabaseConfig;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
-import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.config.TelemetryConfig;
+import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
+import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.PrincipalRepository;
 import dev.aigov.server.identity.TokenAdministration;
-import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.telemetry.Telemetry;
 import io.grpc.ServerInterceptor;
-
-import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 /**
  * The real server over the run's shared embedded PostgreSQL (or one given): on a random loopback
@@ -65,7 +64,7 @@ public final class TestServer implements AutoCloseable {
      * @param outermost run before authentication, outermost first (to inject faults)
      */
     public static TestServer start(WithAigovServer.Transport transport, Database database, UnaryOperator<ServerConfig> adjust,
-                                   Function<ServerConfig, Telemetry> telemetry, List<ServerInterceptor> outermost) {
+            Function<ServerConfig, Telemetry> telemetry, List<ServerInterceptor> outermost) {
         ServerConfig config = adjust.apply(defaults());
         if (transport == WithAigovServer.Transport.IN_PROCESS) {
             String name = "aigov-" + UUID.randomUUID();
@@ -120,7 +119,7 @@ public final class TestServer implements AutoCloseable {
      * limit), reporting through the telemetry {@code telemetry} makes of that configuration.
      */
     public static TestServer startAdjusted(Database database, UnaryOperator<ServerConfig> adjust,
-                                           Function<ServerConfig, Telemetry> telemetry) {
+            Function<ServerConfig, Telemetry> telemetry) {
         return start(WithAigovServer.Transport.NETTY, database, adjust, telemetry, List.of());
     }
 

@@ -1,11 +1,10 @@
 package dev.aigov.server.testing;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The test class gets a server of its own from {@link AigovServerExtension}, started as this says.

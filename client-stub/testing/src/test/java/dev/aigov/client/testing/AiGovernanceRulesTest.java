@@ -28,13 +28,16 @@ class AiGovernanceRulesTest {
         assertThat(result.hasViolation()).isTrue();
         assertThat(details).hasSize(5).allSatisfy(line -> assertThat(line).startsWith("AI provider called outside the aigov guard: "));
         assertThat(details).anySatisfy(line -> assertThat(line)
-                .contains("<" + Bypassing.class.getName() + ".draft(java.lang.String)> calls constructor <com.openai.client.OpenAIClient.<init>()>")
+                .contains("<" + Bypassing.class.getName()
+                        + ".draft(java.lang.String)> calls constructor <com.openai.client.OpenAIClient.<init>()>")
                 .contains("(Bypassing.java:8)"));
         assertThat(details).anySatisfy(line -> assertThat(line)
-                .contains("<" + Bypassing.class.getName() + ".draft(java.lang.String)> calls method <com.openai.client.OpenAIClient.complete(java.lang.String)>")
+                .contains("<" + Bypassing.class.getName()
+                        + ".draft(java.lang.String)> calls method <com.openai.client.OpenAIClient.complete(java.lang.String)>")
                 .contains("(Bypassing.java:8)"));
         assertThat(details).anySatisfy(line -> assertThat(line)
-                .contains("<" + GuardedMethod.class.getName() + ".sneak(java.lang.String)> calls method <dev.langchain4j.model.chat.ChatModel.chat(java.lang.String)>")
+                .contains("<" + GuardedMethod.class.getName()
+                        + ".sneak(java.lang.String)> calls method <dev.langchain4j.model.chat.ChatModel.chat(java.lang.String)>")
                 .contains("(GuardedMethod.java:22)"));
         assertThat(details).anySatisfy(line -> assertThat(line)
                 .contains("<" + MethodReferenceBypass.class.getName() + ".invoker(")

@@ -1,25 +1,24 @@
 package dev.aigov.server.evaluation.commit;
 
-import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
+
 import dev.aigov.core.BlockReason;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.Vocabulary;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditRepository;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-
-import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
 
 /**
  * Appends decision events with PostgreSQL's COPY (text format): the group-commit writer's bulk
@@ -38,7 +37,8 @@ final class DecisionCopy {
             AUDIT_EVENTS.MESSAGE, AUDIT_EVENTS.CLIENT_VERSION);
     private static final String STATEMENT = "COPY " + DSL.using(SQLDialect.POSTGRES).render(AUDIT_EVENTS)
             + " (" + COLUMNS.stream().map(field -> DSL.using(SQLDialect.POSTGRES).render(field.getUnqualifiedName()))
-            .collect(Collectors.joining(", ")) + ") FROM STDIN (FORMAT text)";
+                    .collect(Collectors.joining(", "))
+            + ") FROM STDIN (FORMAT text)";
     private static final String NULL = "\\N";
 
     private DecisionCopy() {
@@ -121,7 +121,7 @@ final class DecisionCopy {
     /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
     private static StringBuilder text(StringBuilder out, String value) {
         if (!needsEscape(value)) {
-            return out.append(value);  // ids and words: the common case, copied whole
+            return out.append(value); // ids and words: the common case, copied whole
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);

@@ -1,25 +1,20 @@
 package dev.aigov.server.evaluation.commit;
 
-import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.core.Catalog;
 import dev.aigov.core.Decision;
-import dev.aigov.server.evaluation.DecisionRecorder;
-import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.error.AigovException;
 import dev.aigov.server.error.CallerGone;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
-import dev.aigov.server.evaluation.commit.DecisionStateLock;
+import dev.aigov.server.evaluation.DecisionRecorder;
+import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
-import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +36,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records decisions by group commit: calls put their decision on a bounded queue; writer threads
@@ -158,7 +156,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     private volatile WriterMetrics metrics = WriterMetrics.NONE;
 
     private GroupCommitRecorder(DSLContext dsl, CommittedSnapshots committed, Catalog catalog, Clock clock,
-                                Executor completions, Limits limits) {
+            Executor completions, Limits limits) {
         this.dsl = dsl;
         this.committed = committed;
         this.catalog = catalog;
@@ -174,7 +172,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
      * @param completions where answers are completed (the gRPC executor), so that writers only write
      */
     public static GroupCommitRecorder start(DSLContext dsl, CommittedSnapshots committed, Catalog catalog, Clock clock,
-                                            Executor completions, Limits limits) {
+            Executor completions, Limits limits) {
         GroupCommitRecorder recorder = new GroupCommitRecorder(dsl, committed, catalog, clock, completions, limits);
         for (int i = 0; i < limits.writers(); i++) {
             Thread writer = new Thread(recorder::write, "aigov-audit-writer-" + i);
@@ -380,7 +378,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
      * request_id names it from now on (a replay never carries an old ALLOW past a state change).
      */
     private Result replayOrRecord(DSLContext tx, Decided one, Optional<IdempotencyRepository.PriorResult> prior,
-                                  List<AuditEvent.DecisionMade> events) {
+            List<AuditEvent.DecisionMade> events) {
         UUID requestId = one.pending().request().requestId().orElseThrow();
         if (prior == null) {
             // Claimed by another request and forgotten (housekeeping) between the claim and the read.
@@ -394,7 +392,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         AuditEvent.DecisionMade first = AuditRepository.findDecision(tx, eventId, prior.get().eventAt().orElseThrow())
                 .orElseThrow(() -> new IllegalStateException("idempotency record names a missing audit event " + eventId));
         if (first.decision().equals(one.decision())) {
-            return Result.of(new RecordedDecision(first.decisionId(), first.header().occurredAt(), first.header().eventId(), first.decision()));
+            return Result
+                    .of(new RecordedDecision(first.decisionId(), first.header().occurredAt(), first.header().eventId(), first.decision()));
         }
         return recordAndRepoint(tx, one, events);
     }

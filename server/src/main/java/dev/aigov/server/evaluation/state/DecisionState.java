@@ -3,11 +3,10 @@ package dev.aigov.server.evaluation.state;
 import dev.aigov.core.ControlStatus;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.Snapshot;
-import dev.aigov.server.evaluation.SnapshotSource;
 import dev.aigov.server.error.StateStale;
+import dev.aigov.server.evaluation.SnapshotSource;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.identity.PrincipalLookup;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -1,17 +1,7 @@
 package dev.aigov.server.evaluation.state;
 
 import dev.aigov.server.control.ExecutionControl;
-import dev.aigov.core.ControlStatus;
 import dev.aigov.server.error.Causes;
-import dev.aigov.server.identity.Principal;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,6 +9,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a {@link DecisionState} current over one dedicated connection: LISTEN for the change
@@ -208,7 +205,8 @@ public final class StateListener implements AutoCloseable {
     private void reload(DSLContext ctx) {
         long sentAt = state.nanoTime();
         long started = System.nanoTime();
-        DecisionState.Tables loaded = new DecisionState.Tables(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        DecisionState.Tables loaded =
+                new DecisionState.Tables(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
         long loadedVersion = ctx.transactionResult(configuration -> {
             DSLContext tx = configuration.dsl();
             // Version first: the rows read after it are at least that new.

@@ -1,27 +1,26 @@
 package dev.aigov.server.evaluation.state;
 
-import dev.aigov.db.jooq.Routines;
-import dev.aigov.server.control.ExecutionControl;
+import static dev.aigov.db.jooq.Tables.EXECUTION_CONTROLS;
+import static dev.aigov.db.jooq.Tables.STATE_VERSION;
+import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES;
+
 import dev.aigov.core.ControlState;
 import dev.aigov.core.ControlStatus;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.Snapshot;
 import dev.aigov.core.Vocabulary;
+import dev.aigov.db.jooq.Routines;
+import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.identity.PrincipalRepository;
-import org.jooq.DSLContext;
-import org.jooq.Record3;
-
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
-
-import static dev.aigov.db.jooq.Tables.EXECUTION_CONTROLS;
-import static dev.aigov.db.jooq.Tables.STATE_VERSION;
-import static dev.aigov.db.jooq.Tables.WORKSPACE_POLICIES;
+import org.jooq.DSLContext;
+import org.jooq.Record3;
 
 /** The decision state as stored: its version and its rows (see {@code V2__decision_state.sql}). */
 public final class StateRepository {

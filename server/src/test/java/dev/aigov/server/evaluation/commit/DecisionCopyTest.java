@@ -1,7 +1,7 @@
 package dev.aigov.server.evaluation.commit;
 
-import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.BlockReason;
@@ -11,17 +11,16 @@ import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.ProviderClass;
+import dev.aigov.server.audit.AuditEvent;
+import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.testing.TestDatabase;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Decisions appended by COPY read back exactly as they were, whatever characters they hold. */
 class DecisionCopyTest {

@@ -1,30 +1,28 @@
 package dev.aigov.server.evaluation.commit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.Catalog;
 import dev.aigov.core.ControlStatus;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.Decision;
-import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.ProviderClass;
-import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
 import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
+import dev.aigov.server.evaluation.DecisionRecorder;
+import dev.aigov.server.evaluation.RecordedDecision;
 import dev.aigov.server.evaluation.state.StateRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.storage.Fingerprint;
 import dev.aigov.server.testing.TestDatabase;
-import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,13 +37,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The group-commit writer on the real database: batches commit whole or not at all, and it drains. */
 class GroupCommitRecorderTest {
-    private static final Snapshot NEVER_SET = new Snapshot(ControlStatus.NEVER_CHANGED, ControlStatus.NEVER_CHANGED, PolicyStatus.DEFAULT, -1);
+    private static final Snapshot NEVER_SET =
+            new Snapshot(ControlStatus.NEVER_CHANGED, ControlStatus.NEVER_CHANGED, PolicyStatus.DEFAULT, -1);
 
     private final Database database = TestDatabase.shared();
     private final CountDownLatch held = new CountDownLatch(1);
@@ -89,7 +89,7 @@ class GroupCommitRecorderTest {
             @Override
             public void beforeCommit(DSLContext tx, int batchSize) {
                 if (batchSize != 20) {
-                    return;  // the first, held batch
+                    return; // the first, held batch
                 }
                 tx.connection(connection -> {
                     try (PreparedStatement kill = connection.prepareStatement("SELECT pg_terminate_backend(pg_backend_pid())")) {
@@ -170,7 +170,8 @@ class GroupCommitRecorderTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).isNotNull();
         assertThatThrownBy(() -> gone.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         assertThat(count("SELECT count(*) FROM audit_events WHERE workspace_id = ?", workspace)).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM idempotency_records WHERE request_id = ?", waiting.request().requestId().orElseThrow())).isZero();
+        assertThat(count("SELECT count(*) FROM idempotency_records WHERE request_id = ?", waiting.request().requestId().orElseThrow()))
+                .isZero();
     }
 
     /** A BLOCK (the workspace never set a policy) decided on an unversioned snapshot: always checked. */
@@ -186,7 +187,8 @@ class GroupCommitRecorderTest {
     }
 
     private int count(String sql, Object parameter) throws SQLException {
-        try (Connection connection = database.dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setObject(1, parameter);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
@@ -201,7 +203,7 @@ class GroupCommitRecorderTest {
             if (condition.getAsBoolean()) {
                 return true;
             }
-            Thread.sleep(5);  // pacing only: the deadline decides
+            Thread.sleep(5); // pacing only: the deadline decides
         }
         return false;
     }

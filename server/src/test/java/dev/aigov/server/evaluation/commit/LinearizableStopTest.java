@@ -1,5 +1,8 @@
 package dev.aigov.server.evaluation.commit;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.BlockReason;
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.Decision;
@@ -17,10 +20,6 @@ import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.TwoReplicas;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.StatusRuntimeException;
-import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,9 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The stop no decision can cross: in commit order, no ALLOW is recorded after the pause that
@@ -161,8 +160,7 @@ class LinearizableStopTest {
 
     /** Waits until the replica's in-memory state has the workspace's private_only policy. */
     private static void awaitPolicyOn(TestServer replica, String workspace) {
-        poll(() -> replica.decisionState().snapshotFor(workspace).policy().mode()
-                == dev.aigov.core.PolicyMode.PRIVATE_ONLY);
+        poll(() -> replica.decisionState().snapshotFor(workspace).policy().mode() == dev.aigov.core.PolicyMode.PRIVATE_ONLY);
     }
 
     private void awaitAllows(List<String> workspaces, int atLeast) {
@@ -189,7 +187,8 @@ class LinearizableStopTest {
     }
 
     private int count(String sql, String workspace) {
-        try (Connection connection = replicaA.dataSource().getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (Connection connection = replicaA.dataSource().getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, workspace);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();

@@ -1,5 +1,9 @@
 package dev.aigov.server.evaluation.state;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
@@ -11,17 +15,12 @@ import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The listener loses its connection and cannot get another while the rest of the server still

@@ -1,20 +1,19 @@
 package dev.aigov.server.evaluation.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.Snapshot;
 import dev.aigov.server.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The in-memory state holds every workspace that ever set a policy: with 1,000,000 of them it
@@ -66,7 +65,8 @@ class MillionWorkspacesTest {
             assertThat(state.snapshotFor("ws-never-set").policy().version()).isZero();
 
             try (Connection connection = database.database().dataSource().getConnection(); Statement sql = connection.createStatement()) {
-                sql.execute("UPDATE workspace_policies SET policy_mode = 'disabled', version = version + 1 WHERE workspace_id = 'ws-0000001'");
+                sql.execute(
+                        "UPDATE workspace_policies SET policy_mode = 'disabled', version = version + 1 WHERE workspace_id = 'ws-0000001'");
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (state.snapshotFor("ws-0000001").policy().mode() != PolicyMode.DISABLED) {

@@ -1,5 +1,10 @@
 package dev.aigov.server.evaluation.state;
 
+import static dev.aigov.server.testing.Clients.freshWorkspace;
+import static dev.aigov.server.testing.Eventually.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.aigov.api.v1.ControlState;
 import dev.aigov.api.v1.DecisionServiceGrpc;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
@@ -18,8 +23,6 @@ import dev.aigov.server.testing.TwoReplicas;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static dev.aigov.server.testing.Clients.freshWorkspace;
-import static dev.aigov.server.testing.Eventually.within;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two replicas on one database: what changes on one (or in the database, by the token command)
@@ -122,7 +121,8 @@ class ReplicaStateTest {
             String token = small.adminToken();
             String workspace = freshWorkspace();
             HeldBatches batches = HeldBatches.holdEveryBatchOf(small.auditWriter());
-            DecisionServiceGrpc.DecisionServiceFutureStub async = Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), token);
+            DecisionServiceGrpc.DecisionServiceFutureStub async =
+                    Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), token);
             Future<EvaluateAiRequestResponse> first = async.evaluateAiRequest(Requests.answerDraft(workspace).build());
             assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
             List<Future<EvaluateAiRequestResponse>> more = new ArrayList<>();
