@@ -22,6 +22,7 @@ import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
 import dev.aigov.server.identity.Tokens;
 import dev.aigov.server.testing.AigovServerExtension;
+import dev.aigov.server.testing.AuditRows;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
@@ -39,10 +40,6 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +48,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -320,26 +316,12 @@ class AuthenticationEndToEndTest {
     }
 
     private int deniedUnauthenticated(String method, String errorReason) {
-        return count(server.dataSource(), "SELECT count(*) FROM audit_events WHERE kind = 'mutation_denied' AND method = ?"
+        return AuditRows.countOf(server.dataSource(), "SELECT count(*) FROM audit_events WHERE kind = 'mutation_denied' AND method = ?"
                 + " AND status_code = 'UNAUTHENTICATED' AND error_reason = ? AND principal IS NULL", method, errorReason);
     }
 
     /** Events with no principal: only an unauthenticated caller leaves those. */
     private int unauthenticatedAuditEvents() {
-        return count(server.dataSource(), "SELECT count(*) FROM audit_events WHERE principal IS NULL");
-    }
-
-    private static int count(DataSource dataSource, String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new AssertionError(e);
-        }
+        return AuditRows.countOf(server.dataSource(), "SELECT count(*) FROM audit_events WHERE principal IS NULL");
     }
 }
