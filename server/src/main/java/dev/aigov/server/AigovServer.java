@@ -185,10 +185,19 @@ public final class AigovServer {
             Server server = transport.build().start();
             // "" is liveness: SERVING unless the embedded database cannot be restarted; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-            DatabaseHealth databaseHealth = new DatabaseHealth(database::checkReachable, database::alive, health,
+            // Readiness: the database answers and is durable, and this replica's decision state is current
+            // (a replica answering STATE_STALE must leave the rotation).
+            DatabaseHealth.Check ready = () -> {
+                database.checkReachable();
+                if (!hotPath.state().current()) {
+                    throw new IllegalStateException("the decision state was not confirmed current within "
+                            + hotPath.state().maxStaleness().toMillis() + " ms (evaluations answer STATE_STALE)");
+                }
+            };
+            DatabaseHealth databaseHealth = new DatabaseHealth(ready, database::alive, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
-            Housekeeping housekeeping = Housekeeping.start(database, clock);
+            Housekeeping housekeeping = Housekeeping.start(database, clock, config.hotPath().replayWindow());
             ServerGauges.register(metrics,
                     new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
                             databaseHealth, dsl, clock));

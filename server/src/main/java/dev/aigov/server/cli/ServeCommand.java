@@ -69,6 +69,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Audit transactions in flight at once (env AIGOV_AUDIT_WRITERS, default ${DEFAULT-VALUE}).")
     int auditWriters;
 
+    @Option(names = "--decision-replay-window", defaultValue = "${env:AIGOV_DECISION_REPLAY_WINDOW:-15m}",
+            description = "How long a decision's request_id is remembered: a retry within it is answered with the same "
+                    + "decision (env AIGOV_DECISION_REPLAY_WINDOW, a duration from 1m to 24h, default ${DEFAULT-VALUE}).")
+    String decisionReplayWindow;
+
     @Option(names = "--auth-failure-burst", defaultValue = "${env:AIGOV_AUTH_FAILURE_BURST:-30}",
             description = "Failed authentications one peer may make at once before it is refused (RESOURCE_EXHAUSTED) without "
                     + "a lookup (env AIGOV_AUTH_FAILURE_BURST, default ${DEFAULT-VALUE}).")
@@ -161,7 +166,7 @@ public final class ServeCommand implements Callable<Integer> {
         Optional<ServerConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new ServerConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(tlsClientCa)));
         HotPathConfig hot = new HotPathConfig(Durations.parse("AIGOV_MAX_STALENESS", maxStaleness),
-                auditQueueCapacity, auditBatchMax, auditWriters);
+                auditQueueCapacity, auditBatchMax, auditWriters, Durations.parse("AIGOV_DECISION_REPLAY_WINDOW", decisionReplayWindow));
         if (metricsPort < 0) {
             throw new IllegalArgumentException("AIGOV_METRICS_PORT must be 0 (off) to 65535 (got " + metricsPort + ")");
         }

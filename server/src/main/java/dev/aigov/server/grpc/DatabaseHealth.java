@@ -103,10 +103,10 @@ public final class DatabaseHealth implements AutoCloseable {
         reachable = nowReachable;
         if (nowReachable) {
             setStatus(ServingStatus.SERVING);
-            LOG.info("Database reachable again; {} report SERVING", services);
+            LOG.info("Ready again (database reachable and durable, decision state current); {} report SERVING", services);
         } else {
             setStatus(ServingStatus.NOT_SERVING);
-            LOG.warn("Database unreachable ({}); {} report NOT_SERVING until it answers", failure, services);
+            LOG.warn("Not ready: {}; {} report NOT_SERVING until that is resolved", failure, services);
         }
     }
 

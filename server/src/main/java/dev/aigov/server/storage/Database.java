@@ -44,6 +44,8 @@ public final class Database implements AutoCloseable {
     private final EmbeddedCluster embedded;
     private final EmbeddedWatch watch;
     private String description;
+    /** Whether the operator accepted an undurable database (AIGOV_ALLOW_UNDURABLE_DATABASE). */
+    private volatile boolean undurableAccepted;
 
     private Database(HikariDataSource pool, EmbeddedCluster embedded, String description) {
         this(pool, embedded, description, EmbeddedTimings.DEFAULT);
@@ -205,12 +207,17 @@ public final class Database implements AutoCloseable {
      */
     public void checkReachable() {
         int timeoutMillis = (int) pool.getConnectionTimeout();
-        dsl.connection(connection -> {
+        String[] undurable = dsl.connectionResult(connection -> {
             // Without it a partitioned network leaves the read waiting for TCP to give up (hours).
             // The pool restores the connection's own timeout when the connection goes back.
             connection.setNetworkTimeout(Runnable::run, timeoutMillis);
-            DSL.using(connection, SQLDialect.POSTGRES).selectOne().fetch();
+            return dev.aigov.db.jooq.Routines.undurableSettings(DSL.using(connection, SQLDialect.POSTGRES).configuration());
         });
+        // Durability is checked again on every round, not only at start: a setting changed since makes the replica not ready.
+        if (undurable.length > 0 && !undurableAccepted) {
+            throw new IllegalStateException("the database would now lose acknowledged commits on a crash ("
+                    + String.join(", ", undurable) + "); set fsync=on, full_page_writes=on and synchronous_commit=on again");
+        }
     }
 
     /** Creates the audit partitions of this month and the next ones; returns how many it created. */
@@ -291,6 +298,7 @@ public final class Database implements AutoCloseable {
 
     /** Refuses a database whose acknowledged commits would not survive a crash, unless the operator accepted that. */
     private void requireDurable(boolean allowUndurable) {
+        undurableAccepted = allowUndurable;
         List<String> undurable = Arrays.asList(dev.aigov.db.jooq.Routines.undurableSettings(dsl.configuration()));
         if (undurable.isEmpty() && !allowUndurable) {
             return;
@@ -330,7 +338,8 @@ public final class Database implements AutoCloseable {
         hikari.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
         // A hung database must not hold a call forever: bound every statement and every socket read.
-        hikari.addDataSourceProperty("options", "-c statement_timeout=10000");
+        // synchronous_commit pinned per connection: a server-wide or per-role "off" cannot make its commits undurable.
+        hikari.addDataSourceProperty("options", "-c statement_timeout=10000 -c synchronous_commit=on");
         hikari.addDataSourceProperty("socketTimeout", "30");
         return new HikariDataSource(hikari);
     }

@@ -2,7 +2,6 @@ package dev.aigov.server.storage;
 
 import static dev.aigov.db.jooq.Tables.IDEMPOTENCY_RECORDS;
 
-import dev.aigov.db.jooq.Routines;
 import dev.aigov.db.jooq.tables.records.IdempotencyRecordsRecord;
 import dev.aigov.server.error.RequestIdReused;
 import java.time.Instant;
@@ -10,11 +9,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -55,41 +51,9 @@ public final class IdempotencyRepository {
         return Optional.of(priorResult(prior, operation, fingerprint));
     }
 
-    /** A claim of many request_ids at once, each recording its result (an audit event) in the same row. */
-    public record EventClaim(UUID requestId, byte[] fingerprint, Instant createdAt, UUID eventId, Instant eventAt) {
-    }
-
     /**
-     * Claims many request_ids for {@code operation} in one statement, each with its result; returns
-     * the ids claimed. The others were claimed before: read them with {@link #priorResults}. Claims
-     * are made in request_id order, so that two concurrent batches never wait for each other in a cycle.
-     */
-    public static Set<UUID> claimAllWithEvents(DSLContext tx, String operation, List<EventClaim> claims) {
-        if (claims.isEmpty()) {
-            return Set.of();
-        }
-        int size = claims.size();
-        UUID[] requestIds = new UUID[size];
-        byte[][] fingerprints = new byte[size][];
-        OffsetDateTime[] createdAt = new OffsetDateTime[size];
-        UUID[] eventIds = new UUID[size];
-        OffsetDateTime[] eventAt = new OffsetDateTime[size];
-        for (int i = 0; i < size; i++) {
-            EventClaim claim = claims.get(i);
-            requestIds[i] = claim.requestId();
-            fingerprints[i] = claim.fingerprint();
-            createdAt[i] = utc(claim.createdAt());
-            eventIds[i] = claim.eventId();
-            eventAt[i] = utc(claim.eventAt());
-        }
-        // One statement of constant text (V4__claim_request_ids.sql), which sorts the claims itself.
-        return new HashSet<>(Arrays.asList(Routines.claimRequestIds(tx.configuration(), operation, requestIds, fingerprints,
-                createdAt, eventIds, eventAt)));
-    }
-
-    /**
-     * The prior result of each of these request_ids, read after {@link #claimAllWithEvents} did not
-     * claim them; empty for an id that was used for another operation, caller or request.
+     * The prior result of each of these request_ids, read after a claim did not
+     * succeed; empty for an id that was used for another operation, caller or request.
      */
     public static Map<UUID, Optional<PriorResult>> priorResults(DSLContext tx, String operation, Map<UUID, byte[]> fingerprints) {
         Map<UUID, Optional<PriorResult>> results = new HashMap<>();
@@ -123,10 +87,16 @@ public final class IdempotencyRepository {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    /** Deletes the records created before {@code cutoff}; returns how many. A request_id older than that is new again. */
-    public static int purgeCreatedBefore(DSLContext dsl, Instant cutoff) {
+    /**
+     * Deletes at most {@code chunk} records created before {@code cutoff}; returns how many. A
+     * request_id older than that is new again.
+     */
+    public static int purgeChunkCreatedBefore(DSLContext dsl, Instant cutoff, int chunk) {
         return dsl.deleteFrom(IDEMPOTENCY_RECORDS)
-                .where(IDEMPOTENCY_RECORDS.CREATED_AT.lt(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
+                .where(IDEMPOTENCY_RECORDS.REQUEST_ID.in(org.jooq.impl.DSL.select(IDEMPOTENCY_RECORDS.REQUEST_ID)
+                        .from(IDEMPOTENCY_RECORDS)
+                        .where(IDEMPOTENCY_RECORDS.CREATED_AT.lt(OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC)))
+                        .limit(chunk)))
                 .execute();
     }
 

@@ -13,7 +13,6 @@ import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.RecordedDecision;
-import dev.aigov.server.storage.IdempotencyRepository;
 import dev.aigov.server.storage.Transactions;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitRecorder.class);
-    /** The operation decision request_ids are claimed for in the idempotency records. */
+    /** The operation a reused decision request_id is reported for. */
     static final String OPERATION = "EvaluateAiRequest";
 
     /** Reads, in the recording transaction, the state of these workspaces as committed now. */
@@ -234,7 +233,14 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             }
             batch.add(first);
             queue.drainTo(batch, limits.maxBatch() - 1);
-            commit(batch);
+            try {
+                commit(batch);
+            } catch (Throwable bug) { // no Throwable may end a writer: its calls fail closed
+                LOG.error("The audit writer failed outside a batch's transaction; its {} call(s) are answered UNAVAILABLE", batch.size(),
+                        bug);
+                StorageUnavailable failure = new StorageUnavailable("recording the decision", bug);
+                batch.forEach(item -> item.answer().completeExceptionally(failure));
+            }
             batch.clear();
         }
     }
@@ -307,7 +313,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         // In request_id order: two batches repointing the same ids never wait for each other in a cycle.
         Map<UUID, Integer> firstWithId = new TreeMap<>();
         List<Integer> repeats = new ArrayList<>();
-        List<IdempotencyRepository.EventClaim> claims = new ArrayList<>();
+        List<DecisionClaims.Claim> claims = new ArrayList<>();
         for (int i = 0; i < decided.size(); i++) {
             Decided one = decided.get(i);
             Optional<UUID> requestId = one.pending().request().requestId();
@@ -317,16 +323,16 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             } else if (firstWithId.putIfAbsent(requestId.get(), i) != null) {
                 repeats.add(i);
             } else {
-                claims.add(new IdempotencyRepository.EventClaim(requestId.get(), one.pending().fingerprint(), one.evaluatedAt(),
+                claims.add(new DecisionClaims.Claim(requestId.get(), one.pending().fingerprint(), one.evaluatedAt(),
                         one.pending().auditEventId(), one.evaluatedAt()));
             }
         }
 
-        Set<UUID> claimed = IdempotencyRepository.claimAllWithEvents(tx, OPERATION, claims);
+        Set<UUID> claimed = DecisionClaims.claimAll(tx, claims);
         Map<UUID, byte[]> retried = new HashMap<>();
         claims.stream().filter(claim -> !claimed.contains(claim.requestId()))
                 .forEach(claim -> retried.put(claim.requestId(), claim.fingerprint()));
-        Map<UUID, Optional<IdempotencyRepository.PriorResult>> priors = IdempotencyRepository.priorResults(tx, OPERATION, retried);
+        Map<UUID, Optional<DecisionClaims.Prior>> priors = DecisionClaims.priors(tx, retried);
         for (Map.Entry<UUID, Integer> first : firstWithId.entrySet()) {
             Decided one = decided.get(first.getValue());
             if (claimed.contains(first.getKey())) {
@@ -376,24 +382,30 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
      * A request_id recorded before: the first decision is answered again, and nothing written,
      * only while it is still what is decided now; otherwise this decision is recorded and the
      * request_id names it from now on (a replay never carries an old ALLOW past a state change).
+     * A first decision that cannot be read back (its event is gone) is treated the same way: this
+     * decision is recorded and named. Whatever happens, it is this item's result alone.
      */
-    private Result replayOrRecord(DSLContext tx, Decided one, Optional<IdempotencyRepository.PriorResult> prior,
+    private Result replayOrRecord(DSLContext tx, Decided one, Optional<DecisionClaims.Prior> prior,
             List<AuditEvent.DecisionMade> events) {
         UUID requestId = one.pending().request().requestId().orElseThrow();
         if (prior == null) {
-            // Claimed by another request and forgotten (housekeeping) between the claim and the read.
+            // Claimed by another request and forgotten (its window passed) between the claim and the read.
             return Result.refused(new StorageUnavailable("recording the decision", new IllegalStateException(
                     "request_id " + requestId + " was forgotten while it was being claimed")));
         }
         if (prior.isEmpty()) {
             return Result.refused(new RequestIdReused(requestId, OPERATION));
         }
-        UUID eventId = prior.get().eventId().orElseThrow();
-        AuditEvent.DecisionMade first = AuditRepository.findDecision(tx, eventId, prior.get().eventAt().orElseThrow())
-                .orElseThrow(() -> new IllegalStateException("idempotency record names a missing audit event " + eventId));
-        if (first.decision().equals(one.decision())) {
-            return Result
-                    .of(new RecordedDecision(first.decisionId(), first.header().occurredAt(), first.header().eventId(), first.decision()));
+        Optional<AuditEvent.DecisionMade> first = AuditRepository.findDecision(tx, prior.get().eventId(), prior.get().eventAt());
+        if (first.isEmpty()) {
+            LOG.warn("request_id {} names audit event {}, which cannot be read back; its retry is recorded anew", requestId,
+                    prior.get().eventId());
+            return recordAndRepoint(tx, one, events);
+        }
+        AuditEvent.DecisionMade recorded = first.get();
+        if (recorded.decision().equals(one.decision())) {
+            return Result.of(new RecordedDecision(recorded.decisionId(), recorded.header().occurredAt(), recorded.header().eventId(),
+                    recorded.decision()));
         }
         return recordAndRepoint(tx, one, events);
     }
@@ -412,8 +424,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
 
     private Result recordAndRepoint(DSLContext tx, Decided one, List<AuditEvent.DecisionMade> events) {
         events.add(one.event());
-        IdempotencyRepository.completeWithEvent(tx, one.pending().request().requestId().orElseThrow(),
-                one.pending().auditEventId(), one.evaluatedAt());
+        DecisionClaims.repoint(tx, one.pending().request().requestId().orElseThrow(), one.pending().auditEventId(),
+                one.evaluatedAt());
         return Result.of(one.answer());
     }
 

@@ -13,20 +13,27 @@ import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link DecisionState} current over one dedicated connection: LISTEN for the change
- * notifications every mutation sends in its own transaction, apply each (reading the changed row
- * back), and check the state version every quarter of the staleness bound. A check whose version
- * the state has reached confirms the state as of the moment the check was sent. On (re)connect,
- * and whenever a notification is missing, the whole state is reloaded.
+ * Keeps a {@link DecisionState} current over one dedicated connection. The database's change log
+ * ({@code state_changes}, written only by the state tables' triggers) is the source: each wake-up
+ * reads the committed version and the changes after the one applied, in one snapshot, and applies
+ * them in version order, gap-free, reading each changed row back. A notification on
+ * {@code aigov_state} only wakes the listener early; its payload is never read, so a forged one
+ * costs one read of the log and changes nothing. Any anomaly (a gap, a log that does not end at the
+ * committed version, a committed version lower than the one applied, more than
+ * {@link #MAX_PENDING_CHANGES} changes at once, a TRUNCATE) reloads the whole state. Each read of the
+ * log confirms the state as of the moment it was sent; at the latest every quarter of the staleness
+ * bound. Nothing ends the listener but {@link #close()}: any failure, an {@link Error} included, is
+ * logged and followed by a reconnect and a reload, while the state goes stale and fails closed.
  */
 public final class StateListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateListener.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+    /** More changes than this waiting at once (a bulk change by hand): reload instead of reading them row by row. */
+    public static final int MAX_PENDING_CHANGES = 1_000;
 
     /** Opens a connection of its own (not from the pool: LISTEN belongs to a session). */
     @FunctionalInterface
@@ -41,9 +48,6 @@ public final class StateListener implements AutoCloseable {
     private final CountDownLatch firstLoad = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile Connection connection;
-    /** A version check the state has not reached yet: (version read, when the check was sent). */
-    private long pendingCheckVersion = -1;
-    private long pendingCheckSentAt;
 
     private StateListener(DecisionState state, ConnectionFactory connections) {
         this.state = state;
@@ -78,11 +82,11 @@ public final class StateListener implements AutoCloseable {
                 connection = opened;
                 DSLContext ctx = DSL.using(opened, SQLDialect.POSTGRES);
                 PGConnection notifications = opened.unwrap(PGConnection.class);
-                // LISTEN before reading: a change committed after the read is then notified.
+                // LISTEN before reading: a change committed after the read wakes the listener.
                 StateRepository.listen(ctx);
                 reload(ctx);
                 // A large state takes a while to load: confirm it as of now, not as of the load's start.
-                check(ctx, notifications);
+                catchUp(ctx);
                 firstLoad.countDown();
                 if (failing) {
                     LOG.info("Decision state listener reconnected; state reloaded at version {}", state.version());
@@ -90,11 +94,15 @@ public final class StateListener implements AutoCloseable {
                 }
                 backoffMillis = 50;
                 follow(ctx, notifications);
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) { // anything: the listener must outlive it, while the state fails closed
                 if (closed) {
                     return;
                 }
-                if (!failing) {
+                if (e instanceof Error) {
+                    LOG.error("Decision state listener failed ({}); evaluations fail closed once the state is older than {} ms; "
+                            + "reconnecting and reloading", e, state.maxStaleness().toMillis(), e);
+                    failing = true;
+                } else if (!failing) {
                     LOG.warn("Decision state listener lost its database connection ({}); evaluations fail closed once the state is "
                             + "older than {} ms; reconnecting", Causes.rootMessage(e), state.maxStaleness().toMillis());
                     failing = true;
@@ -107,91 +115,92 @@ public final class StateListener implements AutoCloseable {
         }
     }
 
-    /** Applies notifications and checks the version until the connection fails or the listener closes. */
+    /** Reads the log on every wake-up (a notification, or the check interval) until the connection fails or the listener closes. */
     private void follow(DSLContext ctx, PGConnection notifications) throws SQLException {
-        long nextCheck = state.nanoTime() + checkIntervalNanos;
         while (!closed) {
-            long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextCheck - state.nanoTime()));
-            PGNotification[] received = notifications.getNotifications((int) Math.min(waitMillis, Integer.MAX_VALUE));
-            if (!apply(ctx, received)) {
-                reload(ctx);
-                nextCheck = state.nanoTime();
-            }
-            if (state.nanoTime() - nextCheck >= 0) {
-                check(ctx, notifications);
-                nextCheck = state.nanoTime() + checkIntervalNanos;
-            }
+            // The payloads are not read: a notification only says "read the log now".
+            notifications.getNotifications((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(checkIntervalNanos)));
+            catchUp(ctx);
         }
     }
 
-    /** Reads the version; confirms the state as of the moment the check was sent once the state reaches it. */
-    private void check(DSLContext ctx, PGConnection notifications) throws SQLException {
+    /**
+     * Applies the log's changes after the applied version, or reloads on any anomaly; confirms the
+     * state as of the moment the read was sent.
+     */
+    private void catchUp(DSLContext ctx) {
         long sentAt = state.nanoTime();
-        long committed = StateRepository.version(ctx);
-        // Notifications already received; any still on their way are waited for as a pending check.
-        if (!apply(ctx, notifications.getNotifications())) {
+        long applied = state.version();
+        StateRepository.Changes read = StateRepository.changesAfter(ctx, applied, MAX_PENDING_CHANGES + 1);
+        long committed = read.committedVersion();
+        String anomaly = null;
+        if (committed < applied) {
+            anomaly = "the database's state version " + committed + " is lower than the version applied, " + applied;
+        } else if (read.changes().size() > MAX_PENDING_CHANGES) {
+            LOG.info("More than {} changes of the decision state are waiting (a bulk change); reloading", MAX_PENDING_CHANGES);
             reload(ctx);
+            return;
+        } else {
+            long expected = applied + 1;
+            for (StateRepository.Change change : read.changes()) {
+                if (change.version() != expected || change.version() > committed) {
+                    anomaly = "the change log has version " + change.version() + " where " + expected + " was expected (committed: "
+                            + committed + ")";
+                    break;
+                }
+                if (!apply(ctx, change)) {
+                    anomaly = null;
+                    LOG.info("Decision state change {} ({} {}) changes a whole table; reloading", change.version(), change.table(),
+                            change.key().orElse("(all rows)"));
+                    reload(ctx);
+                    return;
+                }
+                state.advanceTo(change.version());
+                expected++;
+            }
+            if (anomaly == null && state.version() != committed) {
+                anomaly = "the change log ends at version " + state.version() + " but the committed version is " + committed;
+            }
         }
-        if (state.version() >= committed) {
-            state.confirmedAsOf(sentAt);
-            pendingCheckVersion = -1;
-        } else if (pendingCheckVersion < 0) {
-            pendingCheckVersion = committed;
-            pendingCheckSentAt = sentAt;
-        } else if (sentAt - pendingCheckSentAt > state.maxStaleness().toNanos()) {
-            LOG.warn("Decision state at version {} did not receive the notifications up to version {}; reloading",
-                    state.version(), pendingCheckVersion);
+        if (anomaly != null) {
+            LOG.warn("Decision state anomaly: {}; reloading", anomaly);
             reload(ctx);
+            return;
         }
+        state.confirmedAsOf(sentAt);
     }
 
-    /** Applies notifications in order; false when one is missing (the state must be reloaded). */
-    private boolean apply(DSLContext ctx, PGNotification[] received) {
-        if (received == null) {
-            return true;
+    /** Applies one change by reading its row back; false when it cannot be applied row by row (reload). */
+    private boolean apply(DSLContext ctx, StateRepository.Change change) {
+        if (change.key().isEmpty()) {
+            return false;
         }
-        for (PGNotification notification : received) {
-            String[] parts = notification.getParameter().split(" ", 3);
-            long changeVersion;
-            try {
-                changeVersion = Long.parseLong(parts[0]);
-            } catch (NumberFormatException malformed) {
-                LOG.warn("A state notification that aigov did not send ({}); reloading", notification.getParameter());
-                return false;
-            }
-            if (changeVersion <= state.version()) {
-                continue;
-            }
-            if (changeVersion > state.version() + 1 || parts.length < 3) {
-                return false;
-            }
-            String key = parts[2];
-            DecisionState.Tables tables = state.tables();
-            switch (parts[1]) {
-                case "workspace_policies" -> put(tables.policies(), key, StateRepository.policy(ctx, key));
-                case "execution_controls" -> {
-                    int slash = key.indexOf('/');
-                    if (slash < 0) {
-                        return false;
-                    }
-                    if (key.substring(0, slash).equals(ExecutionControl.AI_EXECUTION)) {
-                        put(tables.controls(), key.substring(slash + 1),
-                                StateRepository.control(ctx, key.substring(0, slash), key.substring(slash + 1)));
-                    }
-                }
-                case "principals" -> {
-                    TokenHash hash = TokenHash.ofHex(key);
-                    put(tables.principals(), hash, StateRepository.activePrincipal(ctx, hash.bytes()));
-                }
-                // A TRUNCATE, or anything this version does not know: never guess, load it all.
-                default -> {
+        String key = change.key().get();
+        DecisionState.Tables tables = state.tables();
+        switch (change.table()) {
+            case "workspace_policies" -> put(tables.policies(), key, StateRepository.policy(ctx, key));
+            case "execution_controls" -> {
+                int slash = key.indexOf('/');
+                if (slash < 0) {
                     return false;
                 }
+                if (key.substring(0, slash).equals(ExecutionControl.AI_EXECUTION)) {
+                    put(tables.controls(), key.substring(slash + 1),
+                            StateRepository.control(ctx, key.substring(0, slash), key.substring(slash + 1)));
+                }
             }
-            state.advanceTo(changeVersion);
-            if (pendingCheckVersion >= 0 && changeVersion >= pendingCheckVersion) {
-                state.confirmedAsOf(pendingCheckSentAt);
-                pendingCheckVersion = -1;
+            case "principals" -> {
+                TokenHash hash;
+                try {
+                    hash = TokenHash.ofHex(key);
+                } catch (IllegalArgumentException malformed) {
+                    return false;
+                }
+                put(tables.principals(), hash, StateRepository.activePrincipal(ctx, hash.bytes()));
+            }
+            // Anything this version does not know: never guess, load it all.
+            default -> {
+                return false;
             }
         }
         return true;
@@ -218,7 +227,6 @@ public final class StateListener implements AutoCloseable {
         });
         state.replace(loaded, loadedVersion);
         state.confirmedAsOf(sentAt);
-        pendingCheckVersion = -1;
         LOG.info("Decision state loaded at version {}: {} workspace policies, {} execution controls, {} active tokens, in {} ms",
                 loadedVersion, loaded.policies().size(), loaded.controls().size(), loaded.principals().size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

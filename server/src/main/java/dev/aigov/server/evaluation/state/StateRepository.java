@@ -14,15 +14,19 @@ import dev.aigov.db.jooq.Routines;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.identity.PrincipalRepository;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.jooq.DSLContext;
 import org.jooq.Record3;
+import org.jooq.Record4;
+import org.jooq.impl.DSL;
 
-/** The decision state as stored: its version and its rows (see {@code V2__decision_state.sql}). */
+/** The decision state as stored: its version and its rows and its change log (see {@code V7__state_changes.sql}). */
 public final class StateRepository {
     /** The global scope's workspace id in {@code execution_controls}. */
     static final String GLOBAL = "";
@@ -33,6 +37,38 @@ public final class StateRepository {
     /** Subscribes the connection behind {@code ctx} to state change notifications. */
     static void listen(DSLContext ctx) {
         Routines.listenForStateChanges(ctx.configuration());
+    }
+
+    /** One change of the log: the version it made, its table, its key (empty: the whole table). */
+    record Change(long version, String table, Optional<String> key) {
+    }
+
+    /** The committed version, and the log's changes after {@code applied} (at most {@code limit}), read in one snapshot. */
+    record Changes(long committedVersion, List<Change> changes) {
+    }
+
+    /** Reads the committed version and the changes after {@code applied}, in version order, in one statement. */
+    static Changes changesAfter(DSLContext ctx, long applied, int limit) {
+        List<Change> changes = new ArrayList<>();
+        long committed = -1;
+        for (Record4<Long, Long, String, String> row : ctx.resultQuery("""
+                SELECT v.version, c.version, c.table_name, c.change_key
+                FROM state_version v
+                LEFT JOIN LATERAL (SELECT version, table_name, change_key FROM state_changes
+                                   WHERE version > ? ORDER BY version LIMIT ?) c ON true
+                WHERE v.id = 1
+                ORDER BY c.version
+                """, applied, limit).coerce(DSL.field("v", Long.class), DSL.field("c", Long.class), DSL.field("t", String.class),
+                DSL.field("k", String.class)).fetch()) {
+            committed = row.value1();
+            if (row.value2() != null) {
+                changes.add(new Change(row.value2(), row.value3(), Optional.ofNullable(row.value4())));
+            }
+        }
+        if (committed < 0) {
+            throw new IllegalStateException("state_version has no row");
+        }
+        return new Changes(committed, changes);
     }
 
     static long version(DSLContext ctx) {

@@ -107,7 +107,7 @@ class GroupCommitRecorderTest {
         }
         assertThat(count("SELECT count(*) FROM audit_events WHERE workspace_id = ?", workspace)).isEqualTo(1);
         for (UUID requestId : requestIds) {
-            assertThat(count("SELECT count(*) FROM idempotency_records WHERE request_id = ?", requestId)).isZero();
+            assertThat(count("SELECT count(*) FROM decision_request_ids WHERE request_id = ?", requestId)).isZero();
         }
         // And the writer goes on with the next batch.
         recorder.onEachBatch(GroupCommitRecorder.BatchHook.NONE);
@@ -170,7 +170,7 @@ class GroupCommitRecorderTest {
         assertThat(first.get(10, TimeUnit.SECONDS)).isNotNull();
         assertThatThrownBy(() -> gone.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         assertThat(count("SELECT count(*) FROM audit_events WHERE workspace_id = ?", workspace)).isEqualTo(1);
-        assertThat(count("SELECT count(*) FROM idempotency_records WHERE request_id = ?", waiting.request().requestId().orElseThrow()))
+        assertThat(count("SELECT count(*) FROM decision_request_ids WHERE request_id = ?", waiting.request().requestId().orElseThrow()))
                 .isZero();
     }
 
