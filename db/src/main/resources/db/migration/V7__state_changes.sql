@@ -110,13 +110,16 @@ CREATE FUNCTION state_key(table_name text, changed jsonb) RETURNS text
     END
 $$;
 
--- One change: the next version, its row in the log, and a wake-up for the listeners.
+-- One change: the next version, its row in the log, and a wake-up for the listeners. The next
+-- version is past the log's last one too: a version set back by hand can never be taken twice.
 CREATE FUNCTION append_state_change(table_name text, change_key text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     new_version bigint;
 BEGIN
-    UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version INTO new_version;
+    UPDATE state_version
+        SET version = greatest(version, (SELECT coalesce(max(c.version), 0) FROM state_changes c)) + 1
+        WHERE id = 1 RETURNING version INTO new_version;
     INSERT INTO state_changes (version, table_name, change_key) VALUES (new_version, table_name, change_key);
     PERFORM pg_notify('aigov_state', new_version::text);
 END

@@ -67,7 +67,16 @@ class LeastPrivilegeTest {
                 "CREATE ROLE aigov_backdoor SUPERUSER",
                 "ALTER ROLE aigov_runtime SUPERUSER",
                 "ALTER ROLE aigov_runtime BYPASSRLS",
-                "SELECT audit_partition_refuse_truncate('audit_events_default'::regclass)"));
+                "SELECT audit_partition_refuse_truncate('audit_events_default'::regclass)",
+                // The decision state's version and change log: written by the triggers alone.
+                "UPDATE state_version SET version = version - 1",
+                "INSERT INTO state_changes (version, table_name, change_key) VALUES (999999999, 'principals', 'ff')",
+                "DELETE FROM state_changes",
+                "SELECT append_state_change('workspace_policies', 'forged')",
+                // The stop lock: only through lock_state_for_decisions / lock_state_for_change.
+                "LOCK TABLE state_version IN ROW SHARE MODE",
+                "SELECT 1 FROM state_version FOR SHARE",
+                "SELECT lock_state_exclusively(1)"));
         for (String partition : partitions()) {
             statements.add("TRUNCATE " + partition);
             statements.add("DELETE FROM " + partition);

@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The stop no decision can cross: in commit order, no ALLOW is recorded after the pause that
@@ -103,8 +105,14 @@ class LinearizableStopTest {
                 .isEqualTo(5);
     }
 
-    @Test
-    void underLoadOnTwoReplicasNoAllowIsCommittedAfterThePauseThatForbidsIt() throws Exception {
+    /** Every change that forbids an ALLOW, raced against load on both replicas, made through A. */
+    enum ForbiddingChange {
+        WORKSPACE_PAUSE, GLOBAL_PAUSE, POLICY_DISABLED
+    }
+
+    @ParameterizedTest
+    @EnumSource(ForbiddingChange.class)
+    void underLoadOnTwoReplicasNoAllowIsCommittedAfterTheChangeThatForbidsIt(ForbiddingChange change) throws Exception {
         List<String> workspaces = List.of(privateOnlyWorkspace(), privateOnlyWorkspace(), privateOnlyWorkspace());
         workspaces.forEach(workspace -> awaitPolicyOn(replicaB, workspace));
         AtomicBoolean running = new AtomicBoolean(true);
@@ -127,21 +135,30 @@ class LinearizableStopTest {
         }
         try {
             awaitAllows(workspaces, 200);
-            // Pause each workspace on A while both replicas decide for it.
-            for (String workspace : workspaces) {
-                pause(clientsA, workspace);
+            // Forbid each workspace's ALLOWs on A while both replicas decide for it.
+            switch (change) {
+                case WORKSPACE_PAUSE -> workspaces.forEach(workspace -> pause(clientsA, workspace));
+                case GLOBAL_PAUSE -> pause(clientsA, "");
+                case POLICY_DISABLED -> workspaces.forEach(workspace -> clientsA.policies(admin).setWorkspacePolicy(
+                        SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace).setPolicyMode(PolicyMode.POLICY_MODE_DISABLED)
+                                .setReason("incident drill").build()));
             }
-            awaitBlocksAfterPause(workspaces, 100);
+            awaitBlocksAfter(workspaces, change == ForbiddingChange.POLICY_DISABLED ? "workspace_policy_disabled" : "ai_execution_paused",
+                    100);
         } finally {
             running.set(false);
             for (Future<?> loop : loops) {
                 loop.get(30, TimeUnit.SECONDS);
             }
             load.shutdownNow();
+            if (change == ForbiddingChange.GLOBAL_PAUSE) {
+                clientsA.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder().setControlKey("ai.execution")
+                        .setWorkspaceId("").setState(ControlState.CONTROL_STATE_ENABLED).setReason("drill over").build());
+            }
         }
         assertThat(unexpected.get()).isZero();
         for (String workspace : workspaces) {
-            assertThat(allowsCommittedAfterThePause(workspace)).as("ALLOWs of %s committed after its pause", workspace).isZero();
+            assertThat(allowsCommittedAfter(workspace, change)).as("ALLOWs of %s committed after the %s", workspace, change).isZero();
         }
     }
 
@@ -169,10 +186,26 @@ class LinearizableStopTest {
                 workspace) >= atLeast));
     }
 
-    private void awaitBlocksAfterPause(List<String> workspaces, int atLeast) {
+    private void awaitBlocksAfter(List<String> workspaces, String reason, int atLeast) {
         poll(() -> workspaces.stream().allMatch(workspace -> count(
-                "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND reason = 'ai_execution_paused'",
+                "SELECT count(*) FROM audit_events WHERE workspace_id = ? AND kind = 'ai_decision' AND reason = '" + reason + "'",
                 workspace) >= atLeast));
+    }
+
+    /** ALLOWs of the workspace whose transaction committed after the transaction of the change. */
+    private int allowsCommittedAfter(String workspace, ForbiddingChange change) {
+        String changeCommitted = switch (change) {
+            case WORKSPACE_PAUSE ->
+                    "SELECT pg_xact_commit_timestamp(c.xmin) FROM control_activations c WHERE c.control_key = 'ai.execution'"
+                            + " AND c.workspace_id = a.workspace_id AND c.state = 'paused'";
+            case GLOBAL_PAUSE ->
+                    "SELECT max(pg_xact_commit_timestamp(c.xmin)) FROM control_activations c WHERE c.control_key = 'ai.execution'"
+                            + " AND c.workspace_id = '' AND c.state = 'paused'";
+            case POLICY_DISABLED -> "SELECT pg_xact_commit_timestamp(p.xmin) FROM workspace_policy_versions p"
+                    + " WHERE p.workspace_id = a.workspace_id AND p.policy_mode = 'disabled'";
+        };
+        return count("SELECT count(*) FROM audit_events a WHERE a.workspace_id = ? AND a.kind = 'ai_decision' AND a.outcome = 'allow'"
+                + " AND pg_xact_commit_timestamp(a.xmin) >= (" + changeCommitted + ")", workspace);
     }
 
     /** ALLOWs of the workspace whose transaction committed after the transaction of its pause. */
