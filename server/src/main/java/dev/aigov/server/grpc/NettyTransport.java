@@ -17,6 +17,11 @@ public final class NettyTransport {
     public static final int MAX_INBOUND_METADATA_BYTES = 64 * 1024;
     /** The largest request message the server accepts: 1 MiB. */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
+    /**
+     * Calls one connection may have open at once (HTTP/2 streams): far above what a client keeps in
+     * flight, so that one connection cannot hold unbounded calls (health Watch streams never end).
+     */
+    public static final int MAX_CALLS_PER_CONNECTION = 1_000;
 
     private NettyTransport() {
     }
@@ -31,6 +36,7 @@ public final class NettyTransport {
                 .maxConnectionAge(5, TimeUnit.MINUTES)
                 .maxConnectionAgeGrace(30, TimeUnit.SECONDS)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 // Stated, not left to the default (8 KiB): a long authorization header reaches aigov and is answered
                 // UNAUTHENTICATED; beyond this the transport refuses the call itself (README, "Errors").
                 .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES);

@@ -50,6 +50,9 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
     /** Distinct client versions counted by name; any further one counts as "other" (labels stay bounded). */
     static final int CLIENT_VERSIONS_NAMED = 32;
+    /** A release version: major.minor.patch, optionally a pre-release or build suffix. */
+    private static final java.util.regex.Pattern RELEASE = java.util.regex.Pattern
+            .compile("[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,6}(-[0-9A-Za-z.]{1,20})?(\\+[0-9A-Za-z.]{1,20})?");
     private static final Attributes COMMITTED = Attributes.of(RESULT, "committed");
     private static final Attributes FAILED = Attributes.of(RESULT, "failed");
     private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
@@ -108,7 +111,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .build();
         this.evaluationsByClient = meter.counterBuilder("aigov.client.evaluations").setUnit("{call}")
                 .setDescription("EvaluateAiRequest calls by the aigov-client version the caller announced (none: no header; "
-                        + "invalid: not a version; other: beyond the first " + CLIENT_VERSIONS_NAMED + " versions seen)")
+                        + "invalid: not a version; other: not shaped like a release, or beyond the first " + CLIENT_VERSIONS_NAMED
+                        + " seen)")
                 .build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
@@ -161,7 +165,11 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
         if (known != null) {
             return known;
         }
-        String label = version.isEmpty() ? "none" : clientVersions.size() < CLIENT_VERSIONS_NAMED ? version : "other";
+        // Named only for versions shaped like a release (1.4.0, 2.0.0-rc.1), and only the first few seen: an
+        // authenticated caller still chooses the header, and must not choose the metric's labels.
+        String label = version.isEmpty() ? "none"
+                : version.equals(Vocabulary.INVALID_CLIENT_VERSION) ? version
+                : RELEASE.matcher(version).matches() && clientVersions.size() < CLIENT_VERSIONS_NAMED ? version : "other";
         Attributes attributes = Attributes.of(CLIENT_VERSION, label);
         return label.equals("other") ? attributes : clientVersions.computeIfAbsent(version, v -> attributes);
     }

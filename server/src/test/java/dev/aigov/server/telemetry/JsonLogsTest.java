@@ -105,6 +105,9 @@ class JsonLogsTest {
         secrets.removeLast();
         assertThat(output).contains("PAUSED for workspace");
         assertThat(secrets).allSatisfy(secret -> assertThat(output).doesNotContain(secret));
+        // A reason with CR/LF in it cannot forge a line of its own: it is escaped in the line it belongs to.
+        assertThat(output.lines()).noneMatch(line -> line.contains("FORGED LINE") && !line.contains("log drill\\r\\n"));
+        assertThat(output).contains("log drill\\r\\n2026-01-01T00:00:00.000Z INFO  [main] forged - FORGED LINE");
     }
 
     /**
@@ -157,7 +160,8 @@ class JsonLogsTest {
                 String requestId = UUID.randomUUID().toString();
                 clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder()
                         .setControlKey("ai.execution").setWorkspaceId(workspace).setState(ControlState.CONTROL_STATE_PAUSED)
-                        .setReason("log drill").setRequestId(requestId).build());
+                        .setReason("log drill\r\n2026-01-01T00:00:00.000Z INFO  [main] forged - FORGED LINE").setRequestId(requestId)
+                        .build());
                 secrets.add(requestId);
             }
         } finally {

@@ -15,6 +15,9 @@ import dev.aigov.server.testing.TestServer;
 import dev.aigov.server.testing.WithAigovServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class ListenerOutageTest {
     /** AIGOV_MAX_STALENESS's default, plus slack for a loaded test machine. */
     private static final Duration BOUND = Duration.ofSeconds(1).plusSeconds(4);
+    /** The health check's interval (5 s), twice, for a loaded test machine. */
+    private static final Duration READINESS_BOUND = Duration.ofSeconds(10);
 
     private final TestDatabase database;
     private final TestServer server;
@@ -65,6 +70,8 @@ class ListenerOutageTest {
                     return Clients.errorInfo(error).getReason().equals("ERROR_REASON_STATE_STALE");
                 }
             });
+            // A replica that answers STATE_STALE leaves the rotation (readiness), within one health interval.
+            within(READINESS_BOUND, () -> readiness() == HealthCheckResponse.ServingStatus.NOT_SERVING);
             // A change made while this replica cannot hear about it.
             setPolicy(workspace, PolicyMode.POLICY_MODE_DISABLED);
         } finally {
@@ -81,6 +88,12 @@ class ListenerOutageTest {
         });
         assertThat(server.decisionState().snapshotFor(workspace).policy().mode())
                 .isEqualTo(dev.aigov.core.PolicyMode.DISABLED);
+        within(READINESS_BOUND, () -> readiness() == HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private HealthCheckResponse.ServingStatus readiness() {
+        return HealthGrpc.newBlockingStub(clients.channel())
+                .check(HealthCheckRequest.newBuilder().setService("aigov.v1.DecisionService").build()).getStatus();
     }
 
     @Test
