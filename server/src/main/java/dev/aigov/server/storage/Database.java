@@ -93,23 +93,30 @@ public final class Database implements AutoCloseable {
         }
         Path home = config.dataDir().toAbsolutePath().normalize();
         Path dataDir = config.embeddedDataDir().toAbsolutePath().normalize();
-        Optional<RunningPostgres> running = RunningPostgres.find(dataDir);
-        if (running.isPresent()) {
-            Optional<OwnerFile> owner = OwnerFile.read(home);
-            if (owner.isEmpty() || owner.get().alive()) {
-                String owningPid = owner.map(o -> "pid " + o.pid() + ", ").orElse("");
-                if (use == EmbeddedUse.OWN) {
-                    throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
-                            + " (" + owningPid + "port " + running.get().port()
-                            + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+        // One starter at a time on this data directory (an OS file lock), from judging a running postmaster to owning one.
+        Object started = OwnerFile.whileStarting(home, () -> {
+            Optional<RunningPostgres> running = RunningPostgres.find(dataDir);
+            if (running.isPresent()) {
+                Optional<OwnerFile> owner = OwnerFile.read(home);
+                if (owner.isEmpty() || owner.get().alive()) {
+                    String owningPid = owner.map(o -> "pid " + o.pid() + ", ").orElse("");
+                    if (use == EmbeddedUse.OWN) {
+                        throw new IllegalStateException("another aigov process runs the embedded PostgreSQL in " + dataDir
+                                + " (" + owningPid + "port " + running.get().port()
+                                + "); stop it, or give this server another AIGOV_DATA_DIR or an AIGOV_DB_URL");
+                    }
+                    return (Object) joined(config, home, dataDir, running.get());
                 }
-                return joined(config, home, dataDir, running.get());
+                LOG.warn("The embedded PostgreSQL in {} (pid {}) was started by aigov process {}, which is gone; stopping it",
+                        dataDir, running.get().pid(), owner.get().pid());
+                running.get().stop(ORPHAN_STOP_GRACE);
             }
-            LOG.warn("The embedded PostgreSQL in {} (pid {}) was started by aigov process {}, which is gone; stopping it",
-                    dataDir, running.get().pid(), owner.get().pid());
-            running.get().stop(ORPHAN_STOP_GRACE);
+            return EmbeddedCluster.start(home, !config.allowUndurable(), timings.startupWait());
+        });
+        if (started instanceof Database joinedDatabase) {
+            return joinedDatabase;
         }
-        EmbeddedCluster cluster = EmbeddedCluster.start(home, !config.allowUndurable(), timings.startupWait());
+        EmbeddedCluster cluster = (EmbeddedCluster) started;
         try {
             EmbeddedCredentials credentials = cluster.credentials();
             Database database = new Database(pool(config, cluster.url(), EmbeddedCredentials.RUNTIME_ROLE, credentials.runtimePassword()),

@@ -60,14 +60,48 @@ record OwnerFile(long pid, Optional<Instant> startedAt) {
         }
     }
 
-    /** Removes the file if it names this process. */
+    /** Removes the file if it names this process (under the start lock: never another starter's file). */
     static void deleteIfOurs(Path home) {
-        if (read(home).filter(owner -> owner.pid == current().pid).isPresent()) {
-            try {
-                Files.deleteIfExists(home.resolve(FILE_NAME));
-            } catch (IOException e) {
-                // A stale file names a dead process: the next start treats the postmaster (if any) as an orphan.
+        whileStarting(home, () -> {
+            if (read(home).filter(owner -> owner.pid == current().pid).isPresent()) {
+                try {
+                    Files.deleteIfExists(home.resolve(FILE_NAME));
+                } catch (IOException e) {
+                    // A stale file names a dead process: the next start treats the postmaster (if any) as an orphan.
+                }
             }
+            return null;
+        });
+    }
+
+    static final String START_LOCK = "embedded-postgres.start.lock";
+    private static final java.util.concurrent.ConcurrentMap<Path, java.util.concurrent.locks.ReentrantLock> STARTING =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code work} (find a running postmaster, judge its owner, start one, claim or remove the
+     * owner file) while holding {@code <home>/embedded-postgres.start.lock}: an OS file lock, so two
+     * aigov processes starting on one data directory at once take turns, and neither can remove
+     * the owner file the other just wrote. The OS releases it when the process dies.
+     */
+    static <T> T whileStarting(Path home, java.util.function.Supplier<T> work) {
+        java.util.concurrent.locks.ReentrantLock inProcess =
+                STARTING.computeIfAbsent(home, h -> new java.util.concurrent.locks.ReentrantLock());
+        inProcess.lock();
+        try {
+            if (inProcess.getHoldCount() > 1) {
+                return work.get(); // this thread holds the file lock already
+            }
+            Files.createDirectories(home);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(home.resolve(START_LOCK),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = channel.lock()) {
+                return work.get();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not lock " + home.resolve(START_LOCK), e);
+        } finally {
+            inProcess.unlock();
         }
     }
 }

@@ -23,15 +23,41 @@ record RunningPostgres(long pid, int port) {
                 return Optional.empty();
             }
             long pid = Long.parseLong(lines.get(0).trim());
-            // A stale pid file whose number now belongs to another program does not count.
+            // Line 2 is the data directory the postmaster runs on: a pid file copied from elsewhere does not count.
+            if (!samePath(Path.of(lines.get(1).trim()), dataDir)) {
+                return Optional.empty();
+            }
+            // A pid now another process's (another program, or a postmaster elsewhere) never gets a signal.
             boolean alive = ProcessHandle.of(pid)
                     .filter(ProcessHandle::isAlive)
-                    .flatMap(process -> process.info().command())
-                    .map(command -> command.contains("postgres"))
-                    .orElse(false);
+                    .filter(process -> process.info().command().map(command -> command.contains("postgres")).orElse(false))
+                    .filter(process -> runsOn(process, dataDir))
+                    .isPresent();
             return alive ? Optional.of(new RunningPostgres(pid, Integer.parseInt(lines.get(3).trim()))) : Optional.empty();
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Whether the process runs on this data directory: its working directory (Linux), else its arguments. */
+    private static boolean runsOn(ProcessHandle process, Path dataDir) {
+        Path cwd = Path.of("/proc", Long.toString(process.pid()), "cwd");
+        if (Files.exists(Path.of("/proc/self/cwd"))) {
+            // The postmaster changes into its data directory; /proc tells where it is.
+            try {
+                return samePath(cwd.toRealPath(), dataDir);
+            } catch (IOException unreadable) {
+                return false;
+            }
+        }
+        return process.info().arguments().map(args -> String.join(" ", args).contains(dataDir.toString())).orElse(false);
+    }
+
+    private static boolean samePath(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }
 
