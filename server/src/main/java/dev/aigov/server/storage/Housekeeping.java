@@ -78,7 +78,7 @@ public final class Housekeeping implements AutoCloseable {
     void forgetExpiredDecisionIds() {
         try {
             Instant cutoff = clock.instant().minus(replayWindow);
-            decisionIdsPurged.addAndGet(inChunks(() -> DecisionClaims.purgeChunk(database.dsl(), cutoff)));
+            decisionIdsPurged.addAndGet(inChunks(() -> DecisionClaims.purgeChunk(database.dsl(), cutoff, PURGE_CHUNK)));
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             LOG.warn("Forgetting expired decision request_ids failed; it runs again within a minute: {}", e.getMessage());

@@ -23,12 +23,9 @@ import org.jooq.impl.DSL;
  * window ({@code AIGOV_DECISION_REPLAY_WINDOW}) with the same request is answered with the decision
  * the id names; after the window the id is new again. Kept apart from the mutations' idempotency
  * records (a week), because decisions come at the full request rate: expiry is a bounded, chunked
- * delete by age ({@link #purgeChunk}), never one statement over the whole backlog.
+ * delete by age ({@link #purgeChunk}, in chunks the caller bounds), never one statement over the whole backlog.
  */
 public final class DecisionClaims {
-    /** How many expired records one purge statement deletes at most. */
-    public static final int PURGE_CHUNK = 10_000;
-
     /** A request_id to claim, with the fingerprint of its request and the audit event that records it. */
     public record Claim(UUID requestId, byte[] fingerprint, Instant createdAt, UUID eventId, Instant eventAt) {
     }
@@ -94,13 +91,13 @@ public final class DecisionClaims {
                 .execute();
     }
 
-    /** Deletes at most {@link #PURGE_CHUNK} records created before {@code cutoff}; returns how many. */
-    public static int purgeChunk(DSLContext dsl, Instant cutoff) {
+    /** Deletes at most {@code chunk} records created before {@code cutoff}; returns how many. */
+    public static int purgeChunk(DSLContext dsl, Instant cutoff, int chunk) {
         return dsl.deleteFrom(DECISION_REQUEST_IDS)
                 .where(DECISION_REQUEST_IDS.REQUEST_ID.in(DSL.select(DECISION_REQUEST_IDS.REQUEST_ID)
                         .from(DECISION_REQUEST_IDS)
                         .where(DECISION_REQUEST_IDS.CREATED_AT.lt(utc(cutoff)))
-                        .limit(PURGE_CHUNK)))
+                        .limit(chunk)))
                 .execute();
     }
 

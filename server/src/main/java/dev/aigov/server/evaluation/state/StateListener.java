@@ -149,7 +149,6 @@ public final class StateListener implements AutoCloseable {
                     break;
                 }
                 if (!apply(ctx, change)) {
-                    anomaly = null;
                     LOG.info("Decision state change {} ({} {}) changes a whole table; reloading", change.version(), change.table(),
                             change.key().orElse("(all rows)"));
                     reload(ctx);
