@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -38,6 +39,8 @@ import picocli.CommandLine;
  * same folder it recognises the orphan (its owner is dead), stops it, starts its own, and serves,
  * with every decision it answered before the kill in the trail.
  */
+// Each restart may take up to RESTART_BOUND (60 s); a test restarts a few times.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashRecoveryTest {
     /** The bound this test holds the restart to (measured: a few seconds on the 2-core machine). */
     static final Duration RESTART_BOUND = Duration.ofSeconds(60);

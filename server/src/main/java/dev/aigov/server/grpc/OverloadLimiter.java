@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * Answers {@code UNAVAILABLE} (OVERLOADED) at once when more calls are in flight than the server
@@ -75,12 +76,18 @@ public final class OverloadLimiter implements ServerInterceptor {
 
     /** The limiter {@code config} asks for; empty when it is off. */
     public static Optional<OverloadLimiter> of(OverloadConfig config, Refusals refusals) {
+        return of(config, refusals, System::nanoTime);
+    }
+
+    /** The limiter {@code config} asks for, timing the calls by {@code nanoClock} (tests give it latencies of their choosing). */
+    static Optional<OverloadLimiter> of(OverloadConfig config, Refusals refusals, LongSupplier nanoClock) {
         if (config.mode() == OverloadConfig.Mode.OFF) {
             return Optional.empty();
         }
         Limit limit = config.mode() == OverloadConfig.Mode.FIXED ? FixedLimit.of(config.limit()) : adaptive(config);
         AbstractLimiter<String> limiter = (AbstractLimiter<String>) new PartitionedBuilder()
                 .named("aigov")
+                .nanoClock(nanoClock)
                 .limit(limit)
                 .partitionResolver(partition -> partition)
                 .partition(CONTROL, config.controlShare())

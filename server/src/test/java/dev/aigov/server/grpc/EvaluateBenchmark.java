@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,6 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * -Dtest=EvaluateBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("benchmark")
+// A benchmark (run only when asked for), not bound by the tests' 90 s.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class EvaluateBenchmark {
     private static final int WARMUP = 500;
     private static final int CALLS = 3_000;

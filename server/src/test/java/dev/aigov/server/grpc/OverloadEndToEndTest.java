@@ -12,16 +12,24 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
+import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.HeldBatches;
 import dev.aigov.server.testing.Requests;
+import dev.aigov.server.testing.Scrape;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class OverloadEndToEndTest {
     private static final int LIMIT = 4;
+    private static final TelemetryConfig METRICS = new TelemetryConfig(TelemetryConfig.ANY_FREE_PORT, "127.0.0.1", Optional.empty());
 
     @Test
     void excessCallsAreRefusedAtOnceWhileAdmittedOnesSucceedAndAPauseStillGetsThrough() throws Exception {
@@ -84,6 +93,103 @@ class OverloadEndToEndTest {
             assertThat(clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build())
                     .getDecision().hasEvaluatedAt()).isTrue();
         }
+    }
+
+    /**
+     * The default limit (adaptive, here with a ceiling of 8 so that the test can reach it): at its
+     * limit, decisions are refused and counted under {@code cause="concurrency_limit"}, while health
+     * checks, not limited at all, and a pause, on the control plane's share, get through.
+     */
+    @Test
+    void atTheAdaptiveLimitHealthAndAPauseGetThroughAndEachRefusalIsCountedAsAtTheLimit() throws Exception {
+        int ceiling = 8;
+        HotPathConfig oneWriter = new HotPathConfig(Duration.ofSeconds(1), 100, 500, 1);
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(),
+                config.grpcPort(), config.tls(), config.shutdownGrace(), config.database(), oneWriter, config.authLimits(), METRICS,
+                OverloadConfig.parse("adaptive", ceiling)));
+             Clients clients = new Clients(server)) {
+            String admin = server.adminToken();
+            String workspace = freshWorkspace();
+            HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());
+            DecisionServiceGrpc.DecisionServiceFutureStub async =
+                    Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
+            List<Future<EvaluateAiRequestResponse>> admitted = new ArrayList<>();
+            for (int i = 0; i < ceiling; i++) {
+                admitted.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            }
+            assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
+            within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == ceiling - 1);
+            Scrape before = Scrape.of(server.metricsPort());
+            assertThat(before.sum("aigov_concurrency_in_flight", Map.of())).isEqualTo(ceiling);
+
+            for (int i = 0; i < 3; i++) {
+                assertRefusedOverloaded(() -> clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            }
+            HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(clients.channel());
+            for (int i = 0; i < 20; i++) {
+                assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            }
+            SetExecutionControlResponse paused = clients.controls(admin).setExecutionControl(SetExecutionControlRequest.newBuilder()
+                    .setControlKey("ai.execution").setWorkspaceId(freshWorkspace()).setState(ControlState.CONTROL_STATE_PAUSED)
+                    .setReason("overload drill").build());
+            assertThat(paused.getControl().getState()).isEqualTo(ControlState.CONTROL_STATE_PAUSED);
+            Scrape after = Scrape.of(server.metricsPort());
+            assertThat(delta(before, after, Map.of("cause", "concurrency_limit"))).isEqualTo(3);
+            assertThat(delta(before, after, Map.of("cause", "audit_queue"))).isZero();
+            assertThat(admitted).noneMatch(Future::isDone);
+
+            batches.release();
+            for (Future<EvaluateAiRequestResponse> answer : admitted) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
+            }
+        }
+    }
+
+    /** A full audit queue is the other cause: refused OVERLOADED, counted under {@code cause="audit_queue"}, not the limit's. */
+    @Test
+    void aFullAuditQueueRefusesAndIsCountedAsItsOwnCause() throws Exception {
+        int capacity = 2;
+        HotPathConfig smallQueue = new HotPathConfig(Duration.ofSeconds(1), capacity, 500, 1);
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(),
+                config.grpcPort(), config.tls(), config.shutdownGrace(), config.database(), smallQueue, config.authLimits(), METRICS,
+                OverloadConfig.DEFAULT));
+             Clients clients = new Clients(server)) {
+            String admin = server.adminToken();
+            String workspace = freshWorkspace();
+            HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());
+            DecisionServiceGrpc.DecisionServiceFutureStub async =
+                    Clients.withToken(DecisionServiceGrpc.newFutureStub(clients.channel()), admin);
+            List<Future<EvaluateAiRequestResponse>> admitted = new ArrayList<>();
+            admitted.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            assertThat(batches.awaitHeld(Duration.ofSeconds(10))).isTrue();
+            for (int i = 0; i < capacity; i++) {
+                admitted.add(async.evaluateAiRequest(Requests.answerDraft(workspace).build()));
+            }
+            within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == capacity);
+            Scrape before = Scrape.of(server.metricsPort());
+
+            assertRefusedOverloaded(() -> clients.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace).build()));
+
+            Scrape after = Scrape.of(server.metricsPort());
+            assertThat(delta(before, after, Map.of("cause", "audit_queue"))).isEqualTo(1);
+            assertThat(delta(before, after, Map.of("cause", "concurrency_limit"))).isZero();
+            batches.release();
+            for (Future<EvaluateAiRequestResponse> answer : admitted) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
+            }
+        }
+    }
+
+    private static void assertRefusedOverloaded(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, error -> {
+            assertThat(error.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(Clients.errorInfo(error).getReason()).isEqualTo("ERROR_REASON_OVERLOADED");
+        });
+    }
+
+    private static double delta(Scrape before, Scrape after, Map<String, String> labels) {
+        return after.sum("aigov_overload_refusals_total", labels) - before.sum("aigov_overload_refusals_total", labels);
     }
 
     @Test

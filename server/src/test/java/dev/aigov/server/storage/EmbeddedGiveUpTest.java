@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * turns liveness ("") NOT_SERVING, so that a supervisor restarts the process; once it can be
  * started again, the server serves again. Restarts are paced faster than in production.
  */
+// Its bound is 60 s; the default 90 s would leave too little on a loaded machine.
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmbeddedGiveUpTest {
     private static final EmbeddedTimings FAST = new EmbeddedTimings(Duration.ofSeconds(3),
             List.of(Duration.ZERO, Duration.ofMillis(200)), Duration.ofSeconds(1));

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * meanwhile (never UNKNOWN or INTERNAL, never an ALLOW without its audit event), and the server
  * serves again by itself, within {@link #HEAL_BOUND}, with liveness SERVING throughout.
  */
+// It waits up to 60 s for calls to succeed again after each crash.
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EmbeddedHealTest {
     /** The bound this test holds healing to: detection (0.5 s) + crash recovery + the pool reconnecting, with slack. */
     static final Duration HEAL_BOUND = Duration.ofSeconds(30);

@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class HousekeepingTest {
 
@@ -23,8 +25,10 @@ class HousekeepingTest {
         UUID old = UUID.randomUUID();
         UUID fresh = UUID.randomUUID();
         byte[] fingerprint = Fingerprint.of("housekeeping-test").digest();
-        claimAndComplete(database, old, fingerprint, now.minus(Housekeeping.IDEMPOTENCY_RETENTION).minus(Duration.ofMinutes(1)));
-        claimAndComplete(database, fresh, fingerprint, now.minus(Housekeeping.IDEMPOTENCY_RETENTION).plus(Duration.ofMinutes(1)));
+        // README.md, "Cookbook": "A `request_id` is remembered for 7 days."
+        Duration documentedRetention = Duration.ofDays(7);
+        claimAndComplete(database, old, fingerprint, now.minus(documentedRetention).minus(Duration.ofMinutes(1)));
+        claimAndComplete(database, fresh, fingerprint, now.minus(documentedRetention).plus(Duration.ofMinutes(1)));
 
         new Housekeeping(database, Clock.fixed(now, ZoneOffset.UTC), HotPathConfig.DEFAULT_REPLAY_WINDOW).runOnce();
 
@@ -51,12 +55,18 @@ class HousekeepingTest {
      */
     @Test
     void decisionRequestIdsPastTheReplayWindowAreForgottenInBoundedChunksAndNoneWithinIt() {
-        forgetsExpiredDecisionIds(Instant.parse("2001-06-10T12:00:00Z"), 5 * Housekeeping.PURGE_CHUNK + 17);
+        // docs/design.md, "Replays": "bounded deletes of 10,000 rows (at most 30 s per round)".
+        int documentedChunk = 10_000;
+        assertThat(Housekeeping.PURGE_CHUNK).as("rows per delete, as docs/design.md gives them").isEqualTo(documentedChunk);
+        assertThat(Housekeeping.PURGE_BUDGET).as("a round's budget, as docs/design.md gives it").isEqualTo(Duration.ofSeconds(30));
+
+        forgetsExpiredDecisionIds(Instant.parse("2001-06-10T12:00:00Z"), 5 * documentedChunk + 17);
     }
 
     /** The purge rate: 3,000,000 expired decision request_ids (-Dgroups=benchmark -Daigov.excludedGroups=). */
     @Test
     @Tag("benchmark")
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // its own deadline is 10 minutes; not bound by the tests' 90 s
     void benchmarkForgettingMillionsOfDecisionRequestIds() {
         forgetsExpiredDecisionIds(Instant.parse("2001-09-10T12:00:00Z"), 3_000_000);
     }
@@ -64,7 +74,9 @@ class HousekeepingTest {
     private static void forgetsExpiredDecisionIds(Instant now, int expired) {
         Database database = TestDatabase.shared();
         // Long before any other test's records, so that these rounds forget only this test's.
-        Duration window = HotPathConfig.DEFAULT_REPLAY_WINDOW;
+        // README, "The stop no decision can cross": AIGOV_DECISION_REPLAY_WINDOW "(default 15 minutes)".
+        Duration window = Duration.ofMinutes(15);
+        assertThat(HotPathConfig.DEFAULT_REPLAY_WINDOW).isEqualTo(window);
         int kept = 1_000;
         String insert = "INSERT INTO decision_request_ids (request_id, fingerprint, created_at, result_event_id, result_event_at)"
                 + " SELECT gen_random_uuid(), '\\x00', ?::timestamptz - (n % 3600) * interval '1 second', gen_random_uuid(), ?::timestamptz"

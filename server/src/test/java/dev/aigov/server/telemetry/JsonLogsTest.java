@@ -35,7 +35,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * starts, serves, refuses and stops is one JSON object, a change's line carries its request_id and
  * trace_id, and no token or password appears anywhere in the output (json or text).
  */
+// It starts the server as a process, which may take up to 90 s on a loaded machine.
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class JsonLogsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -14,17 +14,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The in-memory state holds every workspace that ever set a policy: with 1,000,000 of them it
  * loads them all, decides from them, follows a change, and costs a bounded amount of heap per
  * workspace (printed; the figure is in docs/performance.md). Runs on a private database.
  */
+// A million workspaces to load and follow.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MillionWorkspacesTest {
     private static final int WORKSPACES = 1_000_000;
     private static TestDatabase database;
 
     @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a class's @Timeout does not cover its lifecycle methods
     static void oneMillionPolicies() throws SQLException {
         database = TestDatabase.startPrivate();
         try (Connection connection = database.database().dataSource().getConnection(); Statement sql = connection.createStatement()) {
