@@ -298,7 +298,7 @@ class CookbookJarIT {
     private void holdTheTokenCommandsToTheReadme(List<String> commands, Map<String, String> tokens, Map<String, List<String>> outputs) {
         // token list: each cookbook token, under its name, with the workspaces and capabilities it was minted with.
         Map<String, List<String>> rows = new HashMap<>();
-        for (String row : only(outputs, "token list").strip().split("\n")) {
+        for (String row : only(outputs, "token list").strip().lines().toList()) {
             List<String> cells = List.of(row.strip().split("\\s+"));
             rows.put(cells.get(0), cells);
         }
@@ -354,7 +354,7 @@ class CookbookJarIT {
         assertThat(decoded.path("domain").asText()).as(what).isEqualTo("aigov");
         assertThat(decoded.path("reason").asText()).as(what).isEqualTo(reason);
         Map<String, String> actual = new HashMap<>();
-        decoded.path("metadata").fields().forEachRemaining(entry -> actual.put(entry.getKey(), entry.getValue().asText()));
+        decoded.path("metadata").properties().forEach(entry -> actual.put(entry.getKey(), entry.getValue().asText()));
         assertThat(actual).as(what).containsAllEntriesOf(metadata);
     }
 
@@ -371,8 +371,8 @@ class CookbookJarIT {
     private void run(String command, Map<String, String> variables, Map<String, List<String>> outputs) {
         Matcher capture = CAPTURE.matcher(command);
         if (capture.matches()) {
-            String[] lines = runJar(capture.group(2), variables).strip().split("\n");
-            variables.put(capture.group(1), lines[lines.length - 1]);
+            List<String> lines = runJar(capture.group(2), variables).strip().lines().toList();
+            variables.put(capture.group(1), lines.get(lines.size() - 1));
         } else if (command.startsWith(JAR_COMMAND)) {
             List<String> words = words(command.substring(JAR_COMMAND.length()), variables);
             outputs.computeIfAbsent(words.get(0) + " " + words.get(1), key -> new ArrayList<>()).add(runJar(command, variables));
@@ -445,7 +445,7 @@ class CookbookJarIT {
     private static List<String> cookbookCommands() {
         List<String> commands = new ArrayList<>();
         for (String block : Markdown.read(RepositoryFiles.root().resolve("README.md")).codeBlocks(COOKBOOK, "sh")) {
-            for (String line : block.split("\n")) {
+            for (String line : block.lines().toList()) {
                 if (!line.isBlank()) {
                     commands.add(line.strip());
                 }

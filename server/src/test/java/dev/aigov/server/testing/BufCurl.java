@@ -76,7 +76,7 @@ public final class BufCurl {
     }
 
     private static Optional<String> onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
             Path candidate = Path.of(dir, program);
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {
                 return Optional.of(candidate.toString());

@@ -38,7 +38,7 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts a server on {@code dataDir} and a free loopback port; does not wait for it to serve. */
     public static ServerProcess start(Path dataDir, Map<String, String> environment) {
         int port = freePort();
-        Path log = dataDir.resolve("server-" + (++started) + ".log");
+        Path log = nextLog(dataDir);
         List<String> command = new ArrayList<>(List.of(
                 javaCommand(),
                 // What the jar's manifest grants (Enable-Native-Access): Netty loads its native transport.
@@ -66,7 +66,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess startJar(Path jar, Path folder) {
         int port = freePort();
-        Path log = folder.resolve("server-" + (++started) + ".log");
+        Path log = nextLog(folder);
         ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-jar", jar.toString())
                 .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
@@ -80,6 +80,11 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    private static synchronized Path nextLog(Path folder) {
+        started += 1;
+        return folder.resolve("server-" + started + ".log");
+    }
+
     /** The {@code java} of the JVM running the test. */
     public static String javaCommand() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -90,7 +95,7 @@ public final class ServerProcess implements AutoCloseable {
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {
             String printed = log();
-            for (String line : printed.split("\n")) {
+            for (String line : printed.lines().toList()) {
                 if (line.contains(text)) {
                     return line;
                 }
