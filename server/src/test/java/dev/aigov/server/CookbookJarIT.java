@@ -148,6 +148,7 @@ class CookbookJarIT {
         }
         assertThat(variables.keySet()).containsExactly("SIBLING", "WS_ADMIN", "OPS");
         holdTheAnswersToTheReadme(commands, outputs);
+        // The errors use the cookbook's tokens, so they come before its last block revokes them.
         everyErrorCarriesOneErrorInfoThatReflectionDecodes(commands, variables);
 
         for (String command : commands.subList(tokenManagement, commands.size())) {
@@ -330,6 +331,12 @@ class CookbookJarIT {
             assertThat(answer.exitCode()).as("a revoked token, within %s: %s", REVOCATION_BOUND, answer.out()).isEqualTo(16 * 8);
             assertThat(BufCurl.parse(answer.err()).path("code").asText()).isEqualTo("unauthenticated");
         }
+
+        // "Revoking the three cookbook tokens also lets you run the cookbook again on the same ./.aigov."
+        Matcher first = CAPTURE.matcher(commands.get(0));
+        assertThat(first.matches()).as("the cookbook starts by minting a token: " + commands.get(0)).isTrue();
+        List<String> again = runJar(first.group(2), Map.of()).strip().lines().toList();
+        buf.call(server.port(), anyCall, Optional.of(again.get(again.size() - 1)), "{}").succeeded();
     }
 
     private void expectError(Descriptors.Descriptor errorInfo, String method, String token, String json, int code, String codeName,
