@@ -38,9 +38,9 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts a server on {@code dataDir} and a free loopback port; does not wait for it to serve. */
     public static ServerProcess start(Path dataDir, Map<String, String> environment) {
         int port = freePort();
-        Path log = dataDir.resolve("server-" + (++started) + ".log");
+        Path log = nextLog(dataDir);
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                javaCommand(),
                 // What the jar's manifest grants (Enable-Native-Access): Netty loads its native transport.
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
@@ -57,6 +57,55 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts the shaded jar as the README does: {@code java -jar <jar>} with {@code folder} as working
+     * directory (its embedded PostgreSQL in {@code folder/.aigov}), no arguments; the port and the
+     * loopback bind through their environment variables, the metrics port off. Does not wait for it to serve.
+     */
+    public static ServerProcess startJar(Path jar, Path folder) {
+        int port = freePort();
+        Path log = nextLog(folder);
+        ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-jar", jar.toString())
+                .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
+        builder.environment().putAll(Map.of("AIGOV_GRPC_PORT", Integer.toString(port), "AIGOV_GRPC_BIND", "127.0.0.1",
+                "AIGOV_METRICS_PORT", "0"));
+        try {
+            Files.createDirectories(folder);
+            return new ServerProcess(builder.start(), port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static synchronized Path nextLog(Path folder) {
+        started += 1;
+        return folder.resolve("server-" + started + ".log");
+    }
+
+    /** The {@code java} of the JVM running the test. */
+    public static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Polls the log until a line contains {@code text}; returns that line. Fails if the server exits or the deadline passes. */
+    public String awaitLogLine(String text, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            String printed = log();
+            for (String line : printed.lines().toList()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the server exited with " + process.exitValue() + " before logging \"" + text + "\":\n" + printed);
+            }
+            pause(Duration.ofMillis(50));
+        }
+        throw new AssertionError("the server did not log \"" + text + "\" within " + deadline + ":\n" + log());
     }
 
     public int port() {
