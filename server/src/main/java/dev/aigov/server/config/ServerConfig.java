@@ -59,6 +59,10 @@ public record ServerConfig(
         return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload);
     }
 
+    public ServerConfig withHotPath(HotPathConfig newHotPath) {
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload);
+    }
+
     public ServerConfig withOverload(OverloadConfig newOverload) {
         return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload);
     }

@@ -12,7 +12,6 @@ import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
-import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.config.TelemetryConfig;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.HeldBatches;
@@ -104,9 +103,8 @@ class OverloadEndToEndTest {
     void atTheAdaptiveLimitHealthAndAPauseGetThroughAndEachRefusalIsCountedAsAtTheLimit() throws Exception {
         int ceiling = 8;
         HotPathConfig oneWriter = new HotPathConfig(Duration.ofSeconds(1), 100, 500, 1);
-        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(),
-                config.grpcPort(), config.tls(), config.shutdownGrace(), config.database(), oneWriter, config.authLimits(), METRICS,
-                OverloadConfig.parse("adaptive", ceiling)));
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config.withHotPath(oneWriter)
+                .withTelemetry(METRICS).withOverload(OverloadConfig.parse("adaptive", ceiling)));
              Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             String workspace = freshWorkspace();
@@ -151,9 +149,8 @@ class OverloadEndToEndTest {
     void aFullAuditQueueRefusesAndIsCountedAsItsOwnCause() throws Exception {
         int capacity = 2;
         HotPathConfig smallQueue = new HotPathConfig(Duration.ofSeconds(1), capacity, 500, 1);
-        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(),
-                config.grpcPort(), config.tls(), config.shutdownGrace(), config.database(), smallQueue, config.authLimits(), METRICS,
-                OverloadConfig.DEFAULT));
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config.withHotPath(smallQueue)
+                .withTelemetry(METRICS).withOverload(OverloadConfig.DEFAULT));
              Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             String workspace = freshWorkspace();

@@ -103,9 +103,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with these hot-path limits on the given database. */
     public static TestServer startWith(HotPathConfig hotPath, Database database, ServerInterceptor... extraInterceptors) {
-        return startNetty(database, config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.tls(),
-                config.shutdownGrace(), config.database(), hotPath, config.authLimits(), config.telemetry(), config.overload()),
-                extraInterceptors);
+        return startNetty(database, config -> config.withHotPath(hotPath), extraInterceptors);
     }
 
     /** Starts a server on the shared database with these failed-authentication limits (the others allow plenty). */
