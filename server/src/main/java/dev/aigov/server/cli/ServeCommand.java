@@ -189,7 +189,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The built-in catalog, or the operator's file; an invalid file is one line naming it, its line and the problem. */
     private LoadedCatalog catalog() {
-        if (catalogFile == null) {
+        if (catalogFile == null || catalogFile.toString().isBlank()) { // AIGOV_CATALOG_FILE= is unset, not a file named ""
             return CatalogFile.builtIn();
         }
         try {
