@@ -3,9 +3,9 @@ package dev.aigov.catalog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -53,7 +53,14 @@ final class LocatedJson {
 
     /** The document's one value, or its first syntax problem, at its line, in {@code problems}. */
     static Value read(String text, Problems problems) {
-        try (JsonParser parser = FACTORY.createParser(text)) {
+        JsonParser parser;
+        try {
+            // A byte-order mark some editors write is not JSON, but not a problem of the file either.
+            parser = FACTORY.createParser(text.startsWith("\uFEFF") ? text.substring(1) : text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (parser) {
             if (parser.nextToken() == null) {
                 problems.add(1, "is empty: a JSON object is expected");
                 return null;
@@ -64,9 +71,11 @@ final class LocatedJson {
                 return null;
             }
             return value;
-        } catch (StreamReadException malformed) {
+        } catch (JsonProcessingException malformed) {
+            // A syntax error, or past one of Jackson's limits (nesting, a string's length), which has no location of its own.
+            JsonLocation at = malformed.getLocation() != null ? malformed.getLocation() : parser.currentLocation();
             String message = malformed.getOriginalMessage();
-            problems.add(line(malformed.getLocation()), "is not valid JSON: " + message.lines().findFirst().orElse(message));
+            problems.add(line(at), "is not valid JSON: " + message.lines().findFirst().orElse(message));
             return null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

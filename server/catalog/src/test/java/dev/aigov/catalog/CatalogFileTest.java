@@ -157,6 +157,19 @@ class CatalogFileTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotAProblem() {
+        assertThat(CatalogFile.parse("c.json", "\uFEFF" + VALID).catalog().useCases()).hasSize(1);
+    }
+
+    @Test
+    void nestingPastTheParsersLimitIsAProblemAtItsLine() {
+        String deep = "{\"format\": 1, \"use_cases\": " + "[".repeat(5000) + "]".repeat(5000) + "}";
+
+        assertThatThrownBy(() -> CatalogFile.parse("c.json", deep)).isInstanceOf(InvalidFile.class)
+                .hasMessageStartingWith("c.json line 1: is not valid JSON: Document nesting depth");
+    }
+
+    @Test
     void aWrongFormatIsJudgedBeforeTheRestOfTheFile() {
         String text = VALID.replace("\"format\": 1", "\"format\": \"1\"").replace("\"local_private\"", "\"gpu_cluster\"");
 
