@@ -95,11 +95,11 @@ public final class AigovServer {
     record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
             DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
 
-        static HotPath start(HotPathConfig config, Database database, Clock clock, Executor completions) {
+        static HotPath start(HotPathConfig config, Catalog catalog, Database database, Clock clock, Executor completions) {
             DSLContext dsl = database.dsl();
             DecisionState state = new DecisionState(config.maxStaleness());
             StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
-            GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, Catalog.CURRENT, clock,
+            GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, catalog, clock,
                     completions,
                     new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
             return new HotPath(state, recorder, state.principals(PrincipalLookup.fromDatabase(dsl)), state, listener, recorder);
@@ -152,8 +152,10 @@ public final class AigovServer {
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(
                 Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
-        AigovMetrics metrics = new AigovMetrics(telemetry.meter(), Catalog.CURRENT);
-        HotPath started = HotPath.start(config.hotPath(), database, clock, answerExecutor);
+        // The catalog is read once, at start (ServeCommand refused an invalid file before anything began).
+        Catalog catalog = config.catalog().catalog();
+        AigovMetrics metrics = new AigovMetrics(telemetry.meter(), catalog);
+        HotPath started = HotPath.start(config.hotPath(), catalog, database, clock, answerExecutor);
         started.recorder().reportTo(metrics);
         HotPath hotPath = telemetry.traced() ? started.traced(telemetry.tracer()) : started;
         Optional<OverloadLimiter> limiter = OverloadLimiter.of(config.overload(), metrics);
@@ -163,7 +165,7 @@ public final class AigovServer {
                         new FailedAuthentications(config.authLimits().failureBurst(), config.authLimits().failuresPerSecond())),
                 new Authorization(deniedMutations));
 
-        DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), Catalog.CURRENT, clock);
+        DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), catalog, clock);
         List<BindableService> services = List.of(
                 new DecisionGrpcService(decisions, metrics),
                 new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations),

@@ -1,6 +1,7 @@
 package dev.aigov.server;
 
 import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.cli.CatalogCommand;
 import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
@@ -12,10 +13,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|migrate]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** text (the default) or json: one JSON object per log line. */
     public static final String LOG_FORMAT_VARIABLE = "AIGOV_LOG_FORMAT";
@@ -23,7 +25,7 @@ public final class Main {
     public static void main(String[] args) {
         boolean serving = args.length == 0 || args[0].equals("serve") || (args[0].startsWith("-")
                 && !Arrays.asList("-h", "--help", "-V", "--version").contains(args[0]));
-        // The token and migrate commands print their answer, not the database's start-up chatter.
+        // The token, migrate and catalog commands print their answer, not the database's start-up chatter.
         System.setProperty("aigov.log.level", serving ? "INFO" : "WARN");
         // Read before the first log line: logback's configuration picks its appender by it.
         String logFormat = Optional.ofNullable(System.getenv(LOG_FORMAT_VARIABLE)).map(String::strip).filter(f -> !f.isEmpty())

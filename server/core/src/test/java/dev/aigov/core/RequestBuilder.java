@@ -3,6 +3,7 @@ package dev.aigov.core;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The raw fields of an evaluate request, starting as one every rule allows under a private_only
@@ -11,6 +12,19 @@ import java.util.Optional;
 final class RequestBuilder {
     static final String ANSWER_DRAFT = "product_knowledge.answer_draft";
     static final String SUMMARY_DRAFT = "support_diagnostics.summary_draft";
+
+    /**
+     * The two use cases the core's tests decide with, written out here (the core reads no file): the
+     * jar's built-in catalog file has the same two, which aigov-catalog's DefaultCatalogTest holds it to.
+     */
+    static final Catalog CATALOG = new Catalog(List.of(
+            new UseCase(ANSWER_DRAFT, "product_knowledge", false, Set.of(ProviderClass.LOCAL_PRIVATE),
+                    Set.of(DataClassification.PRODUCT_KNOWLEDGE, DataClassification.OPERATIONAL_METADATA),
+                    "Draft an answer from the product's own knowledge."),
+            new UseCase(SUMMARY_DRAFT, "support_diagnostics", true, Set.of(ProviderClass.LOCAL_PRIVATE),
+                    Set.of(DataClassification.OPERATIONAL_METADATA, DataClassification.WORKSPACE_CONFIGURATION,
+                            DataClassification.TENANT_CONFIGURATION),
+                    "Draft a summary of a support-diagnostics bundle.")));
 
     String workspaceId = "ws-1";
     String tenantId = "";

@@ -52,12 +52,12 @@ public class RulesBenchmark {
 
     @Benchmark
     public Decision allow() {
-        return Rules.evaluate(allowed, ENABLED, Catalog.CURRENT);
+        return Rules.evaluate(allowed, ENABLED, RequestBuilder.CATALOG);
     }
 
     @Benchmark
     public Decision blockWithFiveReasons() {
-        return Rules.evaluate(failingFiveRules, PAUSED_AND_DISABLED, Catalog.CURRENT);
+        return Rules.evaluate(failingFiveRules, PAUSED_AND_DISABLED, RequestBuilder.CATALOG);
     }
 
     /** What the gRPC layer pays to validate a request into the domain type before deciding. */

@@ -101,7 +101,7 @@ class RulesTest {
         }
 
         Decision decide() {
-            return Rules.evaluate(request.build(), new Snapshot(global, workspace, policy), Catalog.CURRENT);
+            return Rules.evaluate(request.build(), new Snapshot(global, workspace, policy), RequestBuilder.CATALOG);
         }
     }
 

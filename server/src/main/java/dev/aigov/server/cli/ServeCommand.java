@@ -1,5 +1,8 @@
 package dev.aigov.server.cli;
 
+import dev.aigov.catalog.CatalogFile;
+import dev.aigov.catalog.InvalidFile;
+import dev.aigov.catalog.LoadedCatalog;
 import dev.aigov.server.AigovServer;
 import dev.aigov.server.config.Durations;
 import dev.aigov.server.config.HotPathConfig;
@@ -107,6 +110,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env AIGOV_CONCURRENCY_LIMIT_MAX, default ${DEFAULT-VALUE}).")
     int concurrencyLimitMax;
 
+    @Option(names = "--catalog-file", defaultValue = "${env:AIGOV_CATALOG_FILE}",
+            description = "The catalog of approved use cases, a JSON file (docs/catalog.md); an invalid one stops the start "
+                    + "(env AIGOV_CATALOG_FILE; unset: the jar's built-in catalog).")
+    Path catalogFile;
+
     @Mixin
     DatabaseOptions database;
 
@@ -122,9 +130,9 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             throw e;
         }
-        LOG.info("aigov listening on {}:{} ({}), database: {}, {}; {}; {}", config.bindAddress(), server.port(),
+        LOG.info("aigov listening on {}:{} ({}), database: {}, {}; {}; {}; {}", config.bindAddress(), server.port(),
                 config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description(), config.hotPath().describe(),
-                config.overload().describe(), config.telemetry().describe());
+                config.overload().describe(), config.telemetry().describe(), config.catalog().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -176,6 +184,18 @@ public final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
                 new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond),
                 new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
-                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax));
+                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog());
+    }
+
+    /** The built-in catalog, or the operator's file; an invalid file is one line naming it, its line and the problem. */
+    private LoadedCatalog catalog() {
+        if (catalogFile == null || catalogFile.toString().isBlank()) { // AIGOV_CATALOG_FILE= is unset, not a file named ""
+            return CatalogFile.builtIn();
+        }
+        try {
+            return CatalogFile.load(catalogFile);
+        } catch (InvalidFile invalid) {
+            throw new IllegalArgumentException("AIGOV_CATALOG_FILE: " + invalid.getMessage(), invalid);
+        }
     }
 }

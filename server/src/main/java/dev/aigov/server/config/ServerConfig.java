@@ -1,5 +1,7 @@
 package dev.aigov.server.config;
 
+import dev.aigov.catalog.CatalogFile;
+import dev.aigov.catalog.LoadedCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +18,8 @@ public record ServerConfig(
         HotPathConfig hotPath,
         AuthLimits authLimits,
         TelemetryConfig telemetry,
-        OverloadConfig overload) {
+        OverloadConfig overload,
+        LoadedCatalog catalog) {
 
     /**
      * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
@@ -49,14 +52,21 @@ public record ServerConfig(
         }
     }
 
-    /** With the default hot path and limits. */
+    /** With the default hot path and limits, and the built-in catalog. */
     public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
         this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT,
                 TelemetryConfig.OFF, OverloadConfig.DEFAULT);
     }
 
+    /** With the built-in catalog. */
+    public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database,
+            HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload) {
+        this(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload, CatalogFile.builtIn());
+    }
+
     public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload);
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
+                catalog);
     }
 
     public ServerConfig withHotPath(HotPathConfig newHotPath) {
@@ -64,7 +74,13 @@ public record ServerConfig(
     }
 
     public ServerConfig withOverload(OverloadConfig newOverload) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload);
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
+                catalog);
+    }
+
+    public ServerConfig withCatalog(LoadedCatalog newCatalog) {
+        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                newCatalog);
     }
 
     public ServerConfig {
@@ -72,6 +88,7 @@ public record ServerConfig(
         Objects.requireNonNull(hotPath, "hotPath");
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(overload, "overload");
+        Objects.requireNonNull(catalog, "catalog");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }

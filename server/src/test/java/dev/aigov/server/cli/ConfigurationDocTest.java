@@ -131,6 +131,7 @@ class ConfigurationDocTest {
         effective.put("AIGOV_METRICS_PORT", config.telemetry().metricsPort());
         effective.put("AIGOV_METRICS_BIND", config.telemetry().metricsBind());
         effective.put("AIGOV_OTLP_ENDPOINT", config.telemetry().otlpEndpoint());
+        effective.put("AIGOV_CATALOG_FILE", config.catalog().file());
         Map<String, String> documented = new TreeMap<>();
         tableRows().forEach(row -> documented.put(row.get(0), row.get(1)));
         // Read by Main before any command, not by serve (JsonLogsTest runs the process with AIGOV_LOG_FORMAT=json).

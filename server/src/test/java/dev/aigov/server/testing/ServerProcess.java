@@ -164,6 +164,12 @@ public final class ServerProcess implements AutoCloseable {
         awaitExit(Duration.ofSeconds(60));
     }
 
+    /** Waits (up to {@code timeout}) for a server that is expected to stop by itself, and returns its exit code. */
+    public int exitCode(Duration timeout) {
+        awaitExit(timeout);
+        return process.exitValue();
+    }
+
     /** What the server printed so far. */
     public String log() {
         try {

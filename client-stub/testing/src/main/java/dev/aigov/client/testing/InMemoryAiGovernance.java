@@ -1,5 +1,7 @@
 package dev.aigov.client.testing;
 
+import dev.aigov.catalog.CatalogFile;
+import dev.aigov.catalog.InvalidFile;
 import dev.aigov.client.AiDecision;
 import dev.aigov.client.AiGovernance;
 import dev.aigov.client.AiRequest;
@@ -27,6 +29,7 @@ import dev.aigov.core.InvalidRequest;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,6 +58,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>What happened: {@link #evaluations()} lists every request and its decision, in order.
  * </ul>
  *
+ * <p>It decides with the jar's built-in catalog, or with your own: {@link #withCatalogFile(Path)}.
+ *
  * <p>A malformed request (a workspace id that is not {@code [A-Za-z0-9._:-]{1,128}}, say) is a
  * {@link FailureKind#REJECTED_REQUEST} block naming the field, as the server answers it. Not
  * modelled: request-id replays, audit events, deadlines. Thread-safe.
@@ -71,7 +76,7 @@ public final class InMemoryAiGovernance implements AiGovernance {
     public record Evaluation(AiRequest request, AiDecision decision) {
     }
 
-    private final Catalog catalog = Catalog.CURRENT;
+    private Catalog catalog = CatalogFile.builtIn().catalog();
     private final Clock clock;
     private final Map<String, PolicyStatus> policies = new HashMap<>();
     private final Map<String, ControlStatus> workspaceControls = new HashMap<>();
@@ -104,6 +109,17 @@ public final class InMemoryAiGovernance implements AiGovernance {
         if (current.mode() != next) {
             policies.put(workspaceId, new PolicyStatus(next, current.version() + 1));
         }
+        return this;
+    }
+
+    /**
+     * Decides with the catalog in {@code file} (the one your service's aigov runs with, {@code
+     * AIGOV_CATALOG_FILE}) instead of the built-in one, read and validated as the server reads it.
+     *
+     * @throws InvalidFile when the file is not a valid catalog, naming its line and the problem
+     */
+    public synchronized InMemoryAiGovernance withCatalogFile(Path file) {
+        catalog = CatalogFile.load(Objects.requireNonNull(file, "file")).catalog();
         return this;
     }
 
@@ -180,9 +196,9 @@ public final class InMemoryAiGovernance implements AiGovernance {
         return CompletableFuture.completedFuture(evaluate(request));
     }
 
-    /** The server's catalog, from the same source the server reads it from. */
+    /** The catalog it decides with (the built-in one, or {@link #withCatalogFile}'s), read as the server reads it. */
     @Override
-    public UseCaseCatalog useCases() {
+    public synchronized UseCaseCatalog useCases() {
         return new UseCaseCatalog(catalog.useCases().stream().map(InMemoryAiGovernance::entry).toList(), clock.instant());
     }
 

@@ -3,6 +3,7 @@ package dev.aigov.client.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aigov.catalog.InvalidFile;
 import dev.aigov.client.Actor;
 import dev.aigov.client.AiDecision;
 import dev.aigov.client.AiExecutionBlockedException;
@@ -17,9 +18,13 @@ import dev.aigov.client.PolicyMode;
 import dev.aigov.client.ProviderClass;
 import dev.aigov.client.SourceFamily;
 import dev.aigov.client.UseCase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +38,48 @@ class InMemoryAiGovernanceTest {
         return AiRequest.builder().workspaceId(workspace).useCase(UseCase.PRODUCT_KNOWLEDGE_ANSWER_DRAFT)
                 .sourceFamily(SourceFamily.PRODUCT_KNOWLEDGE).providerClass(ProviderClass.LOCAL_PRIVATE)
                 .dataClassifications(DataClassification.PRODUCT_KNOWLEDGE).actor(Actor.user("user-7")).build();
+    }
+
+    /** A service's own catalog: one use case, none of the built-in ones; line 7 is its classifications. */
+    private static final String SERVICE_CATALOG = """
+            {"format": 1, "use_cases": [
+              {"key": "billing.invoice_summary",
+               "description": "Summarise an invoice.",
+               "source_family": "billing",
+               "tenant_context_permitted": true,
+               "provider_classes": ["local_private"],
+               "data_classifications": ["operational_metadata"]}
+            ]}
+            """;
+
+    @Test
+    void withCatalogFileItDecidesWithTheServicesOwnCatalog(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("catalog.json"), SERVICE_CATALOG);
+        InMemoryAiGovernance own = new InMemoryAiGovernance().withCatalogFile(file).setPolicyMode("ws-1", PolicyMode.PRIVATE_ONLY);
+
+        assertThat(own.evaluate(invoice(DataClassification.OPERATIONAL_METADATA)).allowed()).isTrue();
+        assertThat(own.evaluate(invoice(DataClassification.PERSONAL_DATA)).rejectedClassifications())
+                .containsExactly(DataClassification.PERSONAL_DATA);
+        assertThat(own.evaluate(request("ws-1")).reason()).contains(BlockReason.USE_CASE_NOT_APPROVED);
+        assertThat(own.useCases().useCases()).extracting(approved -> approved.useCase().key()).containsExactly("billing.invoice_summary");
+        // The default instance still decides with the built-in catalog.
+        assertThat(governance.setPolicyMode("ws-1", PolicyMode.PRIVATE_ONLY).evaluate(request("ws-1")).allowed()).isTrue();
+    }
+
+    private static AiRequest invoice(DataClassification classification) {
+        return AiRequest.builder().workspaceId("ws-1").tenantId("tenant-7").useCase(UseCase.of("billing.invoice_summary"))
+                .sourceFamily(SourceFamily.of("billing")).providerClass(ProviderClass.LOCAL_PRIVATE)
+                .dataClassifications(classification).actor(Actor.user("user-7")).build();
+    }
+
+    @Test
+    void anInvalidCatalogFileIsRefusedWithItsLine(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("catalog.json"), SERVICE_CATALOG.replace("\"operational_metadata\"", "\"metadata\""));
+
+        assertThatThrownBy(() -> new InMemoryAiGovernance().withCatalogFile(file)).isInstanceOf(InvalidFile.class)
+                .hasMessage(file + " line 7: use case 'billing.invoice_summary': unknown data classification 'metadata' in "
+                        + "data_classifications (one of: product_knowledge, operational_metadata, workspace_configuration, "
+                        + "tenant_configuration, personal_data, secret)");
     }
 
     @Test

@@ -3,9 +3,9 @@ package dev.aigov.server.evaluation.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aigov.catalog.CatalogFile;
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
-import dev.aigov.core.Catalog;
 import dev.aigov.core.ControlStatus;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.Decision;
@@ -54,7 +54,7 @@ class GroupCommitRecorderTest {
 
     @BeforeEach
     void startWithOneWriterHeldAtItsFirstBatch() {
-        recorder = GroupCommitRecorder.start(database.dsl(), StateRepository::snapshots, Catalog.CURRENT, Clock.systemUTC(),
+        recorder = GroupCommitRecorder.start(database.dsl(), StateRepository::snapshots, CatalogFile.builtIn().catalog(), Clock.systemUTC(),
                 Runnable::run, new GroupCommitRecorder.Limits(100, 500, 1));
         recorder.onEachBatch(new GroupCommitRecorder.BatchHook() {
             @Override
@@ -179,7 +179,7 @@ class GroupCommitRecorderTest {
         DecisionRequest request = new DecisionRequest(workspace, "", "product_knowledge.answer_draft", ProviderClass.LOCAL_PRIVATE,
                 List.of(DataClassification.PRODUCT_KNOWLEDGE), "product_knowledge", new Actor("user-1", ActorKind.USER), "",
                 requestId);
-        Decision decision = Rules.evaluate(request, NEVER_SET, Catalog.CURRENT);
+        Decision decision = Rules.evaluate(request, NEVER_SET, CatalogFile.builtIn().catalog());
         assertThat(decision.effectivePolicyMode()).isEqualTo(PolicyMode.DISABLED);
         return new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), Clock.systemUTC().instant().truncatedTo(
                 java.time.temporal.ChronoUnit.MICROS), "tester", request, NEVER_SET, decision,
