@@ -11,7 +11,7 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import dev.aigov.core.Catalog;
+import dev.aigov.catalog.CatalogFile;
 import dev.aigov.core.UseCase;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.testing.BufCurl;
@@ -176,9 +176,9 @@ class CookbookJarIT {
 
         assertThat(json(only(outputs, "grpc.health.v1.Health/Check")).path("status").asText()).isEqualTo("SERVING");
 
-        // The catalog of approved use cases is the release's.
+        // The catalog of approved use cases is the jar's built-in one (no AIGOV_CATALOG_FILE).
         JsonNode useCases = json(only(outputs, "aigov.v1.DecisionService/ListUseCases")).path("useCases");
-        List<UseCase> catalog = Catalog.CURRENT.useCases();
+        List<UseCase> catalog = CatalogFile.builtIn().catalog().useCases();
         assertThat(useCases).hasSize(catalog.size());
         for (int i = 0; i < catalog.size(); i++) {
             UseCase expected = catalog.get(i);
