@@ -68,7 +68,11 @@ class StateTamperingTest {
         pause(workspace);
 
         awaitOnB(workspace, BlockReason.BLOCK_REASON_AI_EXECUTION_PAUSED);
-        assertThat(replicaB.decisionState().version()).isEqualTo(databaseVersion());
+        // That BLOCK may come from the writer's re-decision at commit; B's own state must apply the pause too,
+        // at the database's version: no forged notification made its listener skip the real change.
+        long paused = databaseVersion();
+        Eventually.within(BOUND, () -> replicaB.decisionState().version() == paused
+                && replicaB.decisionState().snapshotFor(workspace).workspaceControl().paused());
         assertThat(replicaB.decisionState().current()).isTrue();
     }
 
