@@ -5,6 +5,8 @@ import dev.aigov.server.audit.AuditTrail;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.connect.ConnectBridge;
+import dev.aigov.server.connect.ConnectPort;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.DecisionService;
@@ -41,6 +43,8 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -50,6 +54,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,10 +77,21 @@ public final class AigovServer {
     private final DeniedMutations deniedMutations;
     private final Telemetry telemetry;
     private final AutoCloseable poolReport;
+    private final Optional<Connect> connect;
+
+    /** The Connect (HTTP/JSON) port and the in-process server its calls enter by. */
+    private record Connect(ConnectPort port, ConnectBridge bridge) {
+        /** No new connections; the calls in flight get {@code grace}; then the connections close. */
+        void shutdown(Duration grace) {
+            port.stopListening();
+            bridge.shutdown(grace);
+            port.shutdown(Duration.ofSeconds(1));
+        }
+    }
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
             HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
-            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport) {
+            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport, Optional<Connect> connect) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -86,6 +102,7 @@ public final class AigovServer {
         this.deniedMutations = deniedMutations;
         this.telemetry = telemetry;
         this.poolReport = poolReport;
+        this.connect = connect;
     }
 
     /**
@@ -180,9 +197,27 @@ public final class AigovServer {
                 .addService(legacyReflection());
         // grpc-java's standard per-method metrics (grpc_server_call_duration_seconds...) and the RPC spans.
         telemetry.instrument(transport);
-        services.forEach(service -> transport.addService(interceptors.around(service)));
+        List<ServerServiceDefinition> intercepted = services.stream().map(interceptors::around).toList();
+        intercepted.forEach(transport::addService);
+        Optional<Connect> connect = Optional.empty();
         try {
             Server server = transport.build().start();
+            if (config.httpServed()) {
+                // The same services behind the same interceptors, entered in process: one API over two ports.
+                String name = "aigov-connect-" + UUID.randomUUID();
+                InProcessServerBuilder bridged = InProcessServerBuilder.forName(name);
+                bridged.executor(blockingExecutor).callExecutor(new InlineEvaluations(hotPath.state()))
+                        .addStreamTracerFactory(BearerToken.onEachCall());
+                telemetry.instrument(bridged);
+                ConnectBridge bridge = ConnectBridge.start(bridged, name, intercepted);
+                try {
+                    connect = Optional.of(new Connect(ConnectPort.start(config, bridge), bridge));
+                } catch (RuntimeException e) {
+                    bridge.close();
+                    server.shutdownNow();
+                    throw e;
+                }
+            }
             // "" is liveness: SERVING unless the embedded database cannot be restarted; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             // Readiness: the database answers and is durable, and this replica's decision state is current
@@ -203,7 +238,13 @@ public final class AigovServer {
                             databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
-                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport);
+                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport, connect);
+        } catch (RuntimeException e) {
+            hotPath.close(Duration.ZERO);
+            telemetry.close();
+            answerExecutor.shutdownNow();
+            blockingExecutor.shutdownNow();
+            throw e;
         } catch (IOException e) {
             hotPath.close(Duration.ZERO);
             telemetry.close();
@@ -225,6 +266,7 @@ public final class AigovServer {
         housekeeping.close();
         databaseHealth.close();
         health.enterTerminalState();
+        connect.ifPresent(http -> http.shutdown(grace));
         server.shutdown();
         try {
             if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -248,6 +290,11 @@ public final class AigovServer {
         }
         // Last: what is still buffered (spans, a final OTLP push) goes out, then the metrics port closes.
         telemetry.close();
+    }
+
+    /** The Connect (HTTP/JSON) port, when it is served. */
+    public Optional<Integer> httpPort() {
+        return connect.map(http -> http.port().port());
     }
 
     /** The port metrics are served on, when they are. */

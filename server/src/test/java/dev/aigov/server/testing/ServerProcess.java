@@ -51,6 +51,7 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         // Never the default metrics port: two servers, or whatever else listens on it, must not collide.
         builder.environment().putIfAbsent("AIGOV_METRICS_PORT", Integer.toString(freePort()));
+        builder.environment().putIfAbsent("AIGOV_HTTP_PORT", Integer.toString(freePort()));
         try {
             Files.createDirectories(dataDir);
             return new ServerProcess(builder.start(), port, log);
@@ -62,7 +63,7 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * Starts the shaded jar as the README does: {@code java -jar <jar>} with {@code folder} as working
      * directory (its embedded PostgreSQL in {@code folder/.aigov}), no arguments; the port and the
-     * loopback bind through their environment variables, the metrics port off. Does not wait for it to serve.
+     * loopback bind through their environment variables, the metrics and HTTP ports off. Does not wait for it to serve.
      */
     public static ServerProcess startJar(Path jar, Path folder) {
         int port = freePort();
@@ -71,7 +72,7 @@ public final class ServerProcess implements AutoCloseable {
                 .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
         builder.environment().putAll(Map.of("AIGOV_GRPC_PORT", Integer.toString(port), "AIGOV_GRPC_BIND", "127.0.0.1",
-                "AIGOV_METRICS_PORT", "0"));
+                "AIGOV_METRICS_PORT", "0", "AIGOV_HTTP_PORT", "0"));
         try {
             Files.createDirectories(folder);
             return new ServerProcess(builder.start(), port, log);
