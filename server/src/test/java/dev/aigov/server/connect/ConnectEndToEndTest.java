@@ -407,6 +407,49 @@ class ConnectEndToEndTest {
         files.put(file.getName(), file.toProto());
     }
 
+    /**
+     * The failed-authentication budget is the address's, whichever port it calls: failures over
+     * Connect spend the budget a gRPC call from the same address then finds spent (429 over HTTP).
+     */
+    @Test
+    void failedAuthenticationsOverConnectSpendTheAddresssBudget() {
+        ServerConfig.AuthLimits limits = new ServerConfig.AuthLimits(3, 0.001);
+        try (TestServer limited = TestServer.start(WithAigovServer.Transport.NETTY, TestDatabase.shared(),
+                config -> new ServerConfig(config.bindAddress(), config.grpcPort(), ServerConfig.ANY_FREE_PORT, config.tls(),
+                        config.shutdownGrace(), config.database(), config.hotPath(), limits, config.telemetry(), config.overload()),
+                config -> Telemetry.start(config.telemetry()), List.of());
+             Clients limitedClients = new Clients(limited)) {
+            String unknown = "aigov_" + "y".repeat(43);
+            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < limits.failureBurst(); i++) {
+                Answer refused = post(http1, "http", limited.httpPort(), EVALUATE, "application/json", body,
+                        Map.of("Authorization", "Bearer " + unknown, "X-Forwarded-For", "198.51.100." + i));
+                assertThat(refused.status()).as("failed authentication %d", i + 1).isEqualTo(401);
+            }
+            Answer throttled = post(http1, "http", limited.httpPort(), EVALUATE, "application/json", body,
+                    Map.of("Authorization", "Bearer " + unknown, "X-Forwarded-For", "198.51.100.99"));
+            assertThat(throttled.status()).isEqualTo(429);
+            assertThat(throttled.json().path("code").asText()).isEqualTo("resource_exhausted");
+            StatusRuntimeException overGrpc = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> limitedClients.decisions(unknown).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build()));
+            assertThat(overGrpc.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        }
+    }
+
+    /** The JDK's client asking for HTTP/2 in cleartext offers an h2c upgrade: declined, the call is answered over HTTP/1.1. */
+    @Test
+    void anH2cUpgradeIsDeclinedAndAnsweredOverHttp11() throws Exception {
+        HttpClient wantsHttp2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(BOUND).build();
+        HttpResponse<byte[]> response = wantsHttp2.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.httpPort()
+                + "/aigov.v1.DecisionService/ListUseCases")).timeout(BOUND).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(ok(new Answer(response.statusCode(), response.headers().map(), response.body()),
+                ListUseCasesResponse.getDefaultInstance())).isEqualTo(clients.decisions(admin).listUseCases(
+                        ListUseCasesRequest.getDefaultInstance()));
+    }
+
     /** Under TLS the port negotiates HTTP/2 or HTTP/1.1 by ALPN, with the gRPC port's certificate. */
     @Test
     void underTlsItSpeaksHttp2AndHttp11(@TempDir Path directory) throws Exception {
