@@ -111,6 +111,25 @@ class CookbookJarIT {
                 .as("the roles' passwords, readable by you only").isEqualTo("rw-------");
     }
 
+    /**
+     * The jar serves the Connect port too (its Netty shaded in with it): a call without a token is
+     * refused over HTTP/JSON as over gRPC, 401 with the ErrorInfo.
+     */
+    @Test
+    void theJarServesTheApiOverHttpJson() throws Exception {
+        assertThat(server.log()).contains("Connect (HTTP/JSON) on port " + server.httpPort());
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/aigov.v1.DecisionService/ListUseCases"))
+                .timeout(JAR_COMMAND_BOUND).header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                        .ofString("{}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        JsonNode error = BufCurl.parse(refused.body());
+        assertThat(error.path("code").asText()).isEqualTo("unauthenticated");
+        assertThat(error.path("details").get(0).path("type").asText()).isEqualTo("google.rpc.ErrorInfo");
+        assertThat(error.path("details").get(0).path("debug").path("domain").asText()).isEqualTo("aigov");
+    }
+
     @Test
     void healthAndReflectionAnswerWithoutAToken() {
         // Liveness ("") while the process serves; readiness for each aigov service while its database and state are current.
