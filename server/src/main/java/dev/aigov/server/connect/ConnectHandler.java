@@ -47,6 +47,8 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final ConnectBridge bridge;
     /** On an HTTP/2 stream, where connection headers do not exist. */
     private final boolean http2;
+    /** The last answer this handler's connection (or stream) is to be sent: the next is written after it. */
+    private java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     ConnectHandler(ConnectBridge bridge, boolean http2) {
         this.bridge = bridge;
@@ -63,28 +65,28 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             FullHttpResponse refused = error(HttpResponseStatus.METHOD_NOT_ALLOWED, Status.Code.UNIMPLEMENTED,
                     "Connect unary calls are POST requests, not " + request.method());
             refused.headers().set(HttpHeaderNames.ALLOW, "POST");
-            write(ctx, refused, keepAlive);
+            respond(ctx, refused, keepAlive);
             return;
         }
         Optional<ConnectBridge.Route> route = bridge.route(method);
         if (route.isEmpty()) {
             if (bridge.streams(method)) {
-                write(ctx, unsupportedMediaType(method + " streams: this port serves unary calls only"), keepAlive);
+                respond(ctx, unsupportedMediaType(method + " streams: this port serves unary calls only"), keepAlive);
             } else {
-                write(ctx, error(HttpResponseStatus.NOT_FOUND, Status.Code.UNIMPLEMENTED, "no method " + path
+                respond(ctx, error(HttpResponseStatus.NOT_FOUND, Status.Code.UNIMPLEMENTED, "no method " + path
                         + ": POST /aigov.v1.<Service>/<Method>, e.g. /aigov.v1.DecisionService/EvaluateAiRequest"), keepAlive);
             }
             return;
         }
         String contentType = mediaType(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
         if (!JSON.equals(contentType) && !PROTO.equals(contentType)) {
-            write(ctx, unsupportedMediaType("Content-Type must be application/json or application/proto, not "
+            respond(ctx, unsupportedMediaType("Content-Type must be application/json or application/proto, not "
                     + request.headers().get(HttpHeaderNames.CONTENT_TYPE)), keepAlive);
             return;
         }
         String version = request.headers().get("connect-protocol-version");
         if (version != null && !version.equals("1")) {
-            write(ctx, badRequest("Connect-Protocol-Version must be 1 (got " + version + ")"), keepAlive);
+            respond(ctx, badRequest("Connect-Protocol-Version must be 1 (got " + version + ")"), keepAlive);
             return;
         }
         String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
@@ -92,14 +94,14 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             FullHttpResponse refused = error(HttpResponseStatus.NOT_IMPLEMENTED, Status.Code.UNIMPLEMENTED,
                     "Content-Encoding " + encoding + " is not supported: send the body uncompressed");
             refused.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "identity");
-            write(ctx, refused, keepAlive);
+            respond(ctx, refused, keepAlive);
             return;
         }
         Optional<Duration> timeout = Optional.empty();
         String timeoutMs = request.headers().get("connect-timeout-ms");
         if (timeoutMs != null) {
             if (!TIMEOUT_MS.matcher(timeoutMs).matches()) {
-                write(ctx, badRequest("Connect-Timeout-Ms must be a number of milliseconds, 1 to 10 digits (got " + timeoutMs + ")"),
+                respond(ctx, badRequest("Connect-Timeout-Ms must be a number of milliseconds, 1 to 10 digits (got " + timeoutMs + ")"),
                         keepAlive);
                 return;
             }
@@ -113,7 +115,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             try {
                 PARSER.merge(request.content().toString(StandardCharsets.UTF_8), builder);
             } catch (InvalidProtocolBufferException | RuntimeException e) {
-                write(ctx, badRequest("the body is not a " + served.requestPrototype().getDescriptorForType().getFullName()
+                respond(ctx, badRequest("the body is not a " + served.requestPrototype().getDescriptorForType().getFullName()
                         + " in JSON: " + e.getMessage()), keepAlive);
                 return;
             }
@@ -125,12 +127,34 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         try {
             headers = metadata(request);
         } catch (IllegalArgumentException e) {
-            write(ctx, badRequest(e.getMessage()), keepAlive);
+            respond(ctx, badRequest(e.getMessage()), keepAlive);
             return;
         }
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        bridge.call(served, message, headers, remote, timeout)
-                .thenAccept(reply -> write(ctx, response(reply, served, json), keepAlive));
+        answer(ctx, bridge.call(served, message, headers, remote, timeout).thenApply(reply -> response(reply, served, json)),
+                keepAlive);
+    }
+
+    /** Answers at once (in turn after earlier answers): a refusal before any call. */
+    private void respond(ChannelHandlerContext ctx, FullHttpResponse refusal, boolean keepAlive) {
+        answer(ctx, java.util.concurrent.CompletableFuture.completedFuture(refusal), keepAlive);
+    }
+
+    /**
+     * Writes {@code response} once it is there, after every earlier answer on this handler's connection:
+     * an HTTP/1.1 client may send its next request before the first is answered, and gets the answers
+     * in the order it asked (an HTTP/2 stream has a handler of its own).
+     */
+    private void answer(ChannelHandlerContext ctx, java.util.concurrent.CompletableFuture<FullHttpResponse> response,
+            boolean keepAlive) {
+        java.util.concurrent.CompletableFuture<FullHttpResponse> answered = response.exceptionally(
+                failure -> error(HttpResponseStatus.INTERNAL_SERVER_ERROR, Status.Code.INTERNAL, "the call failed in the HTTP port"));
+        synchronized (this) {
+            previous = previous.thenCombine(answered, (ignored, written) -> {
+                write(ctx, written, keepAlive);
+                return null;
+            });
+        }
     }
 
     private FullHttpResponse response(ConnectBridge.Reply reply, ConnectBridge.Route route, boolean json) {
@@ -227,6 +251,10 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
         HttpUtil.setContentLength(response, response.content().readableBytes());
         if (http2) {
             ctx.writeAndFlush(response);

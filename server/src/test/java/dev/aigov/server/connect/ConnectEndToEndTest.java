@@ -436,6 +436,27 @@ class ConnectEndToEndTest {
         }
     }
 
+    /** An HTTP/1.1 client that sends its next request before the first is answered gets the answers in its order. */
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        String evaluate = JsonFormat.printer().omittingInsignificantWhitespace().print(Requests.answerDraft(freshWorkspace()));
+        String first = "POST /" + EVALUATE + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Authorization: Bearer " + admin + "\r\nContent-Length: " + evaluate.getBytes(StandardCharsets.UTF_8).length
+                + "\r\n\r\n" + evaluate;
+        // Answered at once, without a call: it must still wait for the decision before it.
+        String second = "POST /aigov.v1.DecisionService/NoSuchMethod HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout((int) BOUND.toMillis());
+            socket.getOutputStream().write((first + second).getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answers.indexOf("HTTP/1.1 200 OK")).as(answers).isNotNegative()
+                    .isLessThan(answers.indexOf("HTTP/1.1 404 Not Found"));
+            assertThat(answers).contains("OUTCOME_BLOCK");
+        }
+    }
+
     /** The JDK's client asking for HTTP/2 in cleartext offers an h2c upgrade: declined, the call is answered over HTTP/1.1. */
     @Test
     void anH2cUpgradeIsDeclinedAndAnsweredOverHttp11() throws Exception {
