@@ -436,6 +436,43 @@ class ConnectEndToEndTest {
         }
     }
 
+    /**
+     * The concurrency limit counts Connect calls as it counts gRPC ones: with the one slot held by a
+     * decision over Connect, the next decision (over either port) is refused at once, 503 unavailable
+     * with OVERLOADED; the held one then succeeds.
+     */
+    @Test
+    void overTheConcurrencyLimitACallIsUnavailableOverloaded() throws Exception {
+        try (TestServer limited = TestServer.start(WithAigovServer.Transport.NETTY, TestDatabase.shared(),
+                config -> config.withHttpPort(ServerConfig.ANY_FREE_PORT).withOverload(dev.aigov.server.config.OverloadConfig.fixed(1)),
+                config -> Telemetry.start(config.telemetry()), List.of());
+             Clients limitedClients = new Clients(limited);
+             dev.aigov.server.testing.HeldBatches batches = dev.aigov.server.testing.HeldBatches.holdEveryBatchOf(limited.auditWriter())) {
+            String token = limited.adminToken();
+            byte[] body = JsonFormat.printer().print(Requests.answerDraft(freshWorkspace())).getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> held = http1.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + limited.httpPort() + "/" + EVALUATE)).timeout(BOUND)
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(batches.awaitHeld(BOUND)).isTrue();
+
+            Answer refused = post(http1, "http", limited.httpPort(), EVALUATE, "application/json", body,
+                    Map.of("Authorization", "Bearer " + token));
+            assertThat(refused.status()).as(new String(refused.body(), StandardCharsets.UTF_8)).isEqualTo(503);
+            assertThat(refused.json().path("code").asText()).isEqualTo("unavailable");
+            assertThat(refused.json().path("details").get(0).path("debug").path("reason").asText()).isEqualTo("ERROR_REASON_OVERLOADED");
+            StatusRuntimeException overGrpc = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> limitedClients.decisions(token).evaluateAiRequest(Requests.answerDraft(freshWorkspace()).build()));
+            assertThat(Clients.errorInfo(overGrpc).getReason()).isEqualTo("ERROR_REASON_OVERLOADED");
+            assertThat(held).isNotDone();
+
+            batches.release();
+            HttpResponse<byte[]> answered = held.get(BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ok(new Answer(answered.statusCode(), answered.headers().map(), answered.body()),
+                    EvaluateAiRequestResponse.getDefaultInstance()).getDecision().hasEvaluatedAt()).isTrue();
+        }
+    }
+
     /** An HTTP/1.1 client that sends its next request before the first is answered gets the answers in its order. */
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
