@@ -209,7 +209,8 @@ public final class AigovServer {
                 bridged.executor(blockingExecutor).callExecutor(new InlineEvaluations(hotPath.state()))
                         .addStreamTracerFactory(BearerToken.onEachCall());
                 telemetry.instrument(bridged);
-                ConnectBridge bridge = ConnectBridge.start(bridged, name, intercepted);
+                ConnectBridge bridge = ConnectBridge.start(bridged, name, intercepted,
+                        services.stream().map(BindableService::bindService).toList());
                 try {
                     connect = Optional.of(new Connect(ConnectPort.start(config, bridge), bridge));
                 } catch (RuntimeException e) {

@@ -68,10 +68,16 @@ public final class ConnectBridge implements AutoCloseable {
     /**
      * Starts {@code builder} (the in-process server named {@code name}, given what the gRPC port's builder
      * is given: executors, stream tracers, instrumentation) with {@code services}, already behind their
-     * interceptors, and opens a channel to it.
+     * interceptors, and opens a channel to it. {@code unintercepted} are the same services as bound, whose
+     * generated messages read and write the JSON (a dynamic message of the schema's type where one is missing).
      */
-    public static ConnectBridge start(InProcessServerBuilder builder, String name, List<ServerServiceDefinition> services) {
+    public static ConnectBridge start(InProcessServerBuilder builder, String name, List<ServerServiceDefinition> services,
+            List<ServerServiceDefinition> unintercepted) {
         builder.addStreamTracerFactory(remoteAddressOnContext());
+        // The interceptors wrap the request's marshaller: the generated messages are read off the services as they are bound.
+        Map<String, MethodDescriptor<?, ?>> generated = new HashMap<>();
+        unintercepted.forEach(service -> service.getMethods()
+                .forEach(method -> generated.put(method.getMethodDescriptor().getFullMethodName(), method.getMethodDescriptor())));
         Map<String, Route> unary = new HashMap<>();
         Map<String, MethodDescriptor.MethodType> streaming = new HashMap<>();
         for (ServerServiceDefinition service : services) {
@@ -83,9 +89,10 @@ public final class ConnectBridge implements AutoCloseable {
                     continue;
                 }
                 Descriptors.MethodDescriptor schema = schema(method);
+                MethodDescriptor<?, ?> typed = generated.getOrDefault(method.getFullMethodName(), method);
                 unary.put(method.getFullMethodName(), new Route(method.toBuilder(BYTES, BYTES).build(),
-                        prototype(method.getRequestMarshaller(), schema.getInputType()),
-                        prototype(method.getResponseMarshaller(), schema.getOutputType())));
+                        prototype(typed.getRequestMarshaller(), schema.getInputType()),
+                        prototype(typed.getResponseMarshaller(), schema.getOutputType())));
             }
         }
         try {
@@ -197,10 +204,7 @@ public final class ConnectBridge implements AutoCloseable {
         }
     }
 
-    /**
-     * The generated message when the marshaller still tells it; otherwise (the interceptors wrap the
-     * request's marshaller) a dynamic message of the schema's type, which reads and writes the same JSON.
-     */
+    /** The generated message when the marshaller tells it; otherwise a dynamic message of the schema's type (the same JSON). */
     private static Message prototype(MethodDescriptor.Marshaller<?> marshaller, Descriptors.Descriptor type) {
         if (marshaller instanceof MethodDescriptor.PrototypeMarshaller<?> typed && typed.getMessagePrototype() instanceof Message message) {
             return message;

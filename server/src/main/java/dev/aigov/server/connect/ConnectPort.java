@@ -30,6 +30,8 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -44,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  * message, 1,000 streams per HTTP/2 connection.
  */
 public final class ConnectPort implements AutoCloseable {
+    /** How long a connection may carry nothing before it is closed (as long as the gRPC port lets a connection live). */
+    static final Duration IDLE = Duration.ofMinutes(5);
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel listening;
@@ -65,6 +70,8 @@ public final class ConnectPort implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        // A connection with nothing read or written for the idle bound is closed (clients reconnect).
+                        channel.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS), new ClosedWhenIdle());
                         if (tls.isPresent()) {
                             channel.pipeline().addLast(tls.get().newHandler(channel.alloc()), negotiated(bridge));
                         } else {
@@ -104,6 +111,18 @@ public final class ConnectPort implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ofSeconds(1));
+    }
+
+    /** Closes the connection on the idle event. */
+    private static final class ClosedWhenIdle extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                super.userEventTriggered(ctx, event);
+            }
+        }
     }
 
     private static void cleartext(ChannelPipeline pipeline, ConnectBridge bridge) {
