@@ -81,10 +81,15 @@ public final class AigovServer {
 
     /** The Connect (HTTP/JSON) port and the in-process server its calls enter by. */
     private record Connect(ConnectPort port, ConnectBridge bridge) {
-        /** No new connections; the calls in flight get {@code grace}; then the connections close. */
-        void shutdown(Duration grace) {
+        /** No new connections, no new calls; the calls in flight go on. */
+        void stopTaking() {
             port.stopListening();
-            bridge.shutdown(grace);
+            bridge.stopTaking();
+        }
+
+        /** The calls in flight get {@code grace} to finish (their answers a second to go out); then the connections close. */
+        void finish(Duration grace) {
+            bridge.awaitStopped(grace);
             port.shutdown(Duration.ofSeconds(1));
         }
     }
@@ -267,7 +272,9 @@ public final class AigovServer {
         housekeeping.close();
         databaseHealth.close();
         health.enterTerminalState();
-        connect.ifPresent(http -> http.shutdown(grace));
+        // Both ports stop taking calls at once; the HTTP calls in flight finish alongside the gRPC ones.
+        long stopping = System.nanoTime();
+        connect.ifPresent(Connect::stopTaking);
         server.shutdown();
         try {
             if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -278,6 +285,9 @@ public final class AigovServer {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // What is left of the one grace both ports share.
+        Duration left = grace.minusNanos(System.nanoTime() - stopping);
+        connect.ifPresent(http -> http.finish(left.isNegative() ? Duration.ZERO : left));
         // The calls are answered; what they queued is recorded before the database goes.
         hotPath.close(grace.plusSeconds(5));
         // The refusals counted in this window, recorded before the database goes.

@@ -155,8 +155,13 @@ public final class ConnectBridge implements AutoCloseable {
         return reply;
     }
 
-    /** Stops taking calls; the ones in flight get {@code grace} to finish. */
-    public void shutdown(Duration grace) {
+    /** Takes no new calls; the ones in flight go on ({@link #awaitStopped}). */
+    public void stopTaking() {
+        server.shutdown();
+    }
+
+    /** Waits up to {@code grace} for the calls in flight, then cancels what is left and closes the channel. */
+    public void awaitStopped(Duration grace) {
         server.shutdown();
         try {
             if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -171,7 +176,7 @@ public final class ConnectBridge implements AutoCloseable {
 
     @Override
     public void close() {
-        shutdown(Duration.ZERO);
+        awaitStopped(Duration.ZERO);
     }
 
     /** The in-process server's tracer: the bridged call's peer is the HTTP connection's address. */

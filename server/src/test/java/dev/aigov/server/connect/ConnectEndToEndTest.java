@@ -473,6 +473,39 @@ class ConnectEndToEndTest {
         }
     }
 
+    /** On stop the port takes no new connection, and a call in flight over it still gets its answer (README: in-flight calls finish first). */
+    @Test
+    void onStopACallInFlightOverConnectIsAnswered() throws Exception {
+        TestServer stopping = TestServer.start(WithAigovServer.Transport.NETTY, TestDatabase.shared(),
+                config -> config.withHttpPort(ServerConfig.ANY_FREE_PORT), config -> Telemetry.start(config.telemetry()), List.of());
+        try (stopping; dev.aigov.server.testing.HeldBatches batches =
+                dev.aigov.server.testing.HeldBatches.holdEveryBatchOf(stopping.auditWriter())) {
+            int port = stopping.httpPort();
+            byte[] body = JsonFormat.printer().print(Requests.answerDraft(freshWorkspace())).getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> inFlight = http1.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/" + EVALUATE)).timeout(BOUND).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + stopping.adminToken()).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(batches.awaitHeld(BOUND)).isTrue();
+
+            Thread stopper = Thread.ofPlatform().start(stopping::stop);
+            Eventually.within(BOUND, () -> {
+                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
+            assertThat(inFlight).isNotDone();
+            batches.release();
+            HttpResponse<byte[]> answered = inFlight.get(BOUND.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ok(new Answer(answered.statusCode(), answered.headers().map(), answered.body()),
+                    EvaluateAiRequestResponse.getDefaultInstance()).getDecision().hasEvaluatedAt()).isTrue();
+            stopper.join(BOUND.toMillis());
+            assertThat(stopper.isAlive()).isFalse();
+        }
+    }
+
     /** An HTTP/1.1 client that sends its next request before the first is answered gets the answers in its order. */
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
