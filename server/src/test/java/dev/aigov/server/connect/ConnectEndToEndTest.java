@@ -506,6 +506,17 @@ class ConnectEndToEndTest {
         }
     }
 
+    /** Connect-Timeout-Ms is the call's deadline: a decision still waiting for its audit record past it is 504 deadline_exceeded. */
+    @Test
+    void pastConnectTimeoutMsTheCallIsDeadlineExceeded() throws InterruptedException {
+        try (dev.aigov.server.testing.HeldBatches batches = dev.aigov.server.testing.HeldBatches.holdEveryBatchOf(server.auditWriter())) {
+            Answer late = json(EVALUATE, Requests.answerDraft(freshWorkspace()).build(), admin, Map.of("Connect-Timeout-Ms", "300"));
+            assertThat(batches.awaitHeld(Duration.ZERO)).as("the decision waited for its audit record").isTrue();
+            assertThat(late.status()).as(new String(late.body(), StandardCharsets.UTF_8)).isEqualTo(504);
+            assertThat(late.json().path("code").asText()).isEqualTo("deadline_exceeded");
+        }
+    }
+
     /** An HTTP/1.1 client that sends its next request before the first is answered gets the answers in its order. */
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
