@@ -73,8 +73,11 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (bridge.streams(method)) {
                 respond(ctx, unsupportedMediaType(method + " streams: this port serves unary calls only"), keepAlive);
             } else {
-                respond(ctx, error(HttpResponseStatus.NOT_FOUND, Status.Code.UNIMPLEMENTED, "no method " + path
-                        + ": POST /aigov.v1.<Service>/<Method>, e.g. /aigov.v1.DecisionService/EvaluateAiRequest"), keepAlive);
+                respond(ctx,
+                        error(HttpResponseStatus.NOT_FOUND, Status.Code.UNIMPLEMENTED,
+                                "no method " + (path.length() > 200 ? path.substring(0, 200) + "..." : path)
+                                        + ": POST /aigov.v1.<Service>/<Method>, e.g. /aigov.v1.DecisionService/EvaluateAiRequest"),
+                        keepAlive);
             }
             return;
         }
