@@ -5,6 +5,8 @@ import dev.aigov.server.audit.AuditTrail;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.ServerConfig;
+import dev.aigov.server.connect.ConnectBridge;
+import dev.aigov.server.connect.ConnectPort;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.DecisionService;
@@ -41,6 +43,8 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -50,6 +54,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,10 +77,26 @@ public final class AigovServer {
     private final DeniedMutations deniedMutations;
     private final Telemetry telemetry;
     private final AutoCloseable poolReport;
+    private final Optional<Connect> connect;
+
+    /** The Connect (HTTP/JSON) port and the in-process server its calls enter by. */
+    private record Connect(ConnectPort port, ConnectBridge bridge) {
+        /** No new connections, no new calls; the calls in flight go on. */
+        void stopTaking() {
+            port.stopListening();
+            bridge.stopTaking();
+        }
+
+        /** The calls in flight get {@code grace} to finish (their answers a second to go out); then the connections close. */
+        void finish(Duration grace) {
+            bridge.awaitStopped(grace);
+            port.shutdown(Duration.ofSeconds(1));
+        }
+    }
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
             HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
-            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport) {
+            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport, Optional<Connect> connect) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -86,6 +107,7 @@ public final class AigovServer {
         this.deniedMutations = deniedMutations;
         this.telemetry = telemetry;
         this.poolReport = poolReport;
+        this.connect = connect;
     }
 
     /**
@@ -182,9 +204,28 @@ public final class AigovServer {
                 .addService(legacyReflection());
         // grpc-java's standard per-method metrics (grpc_server_call_duration_seconds...) and the RPC spans.
         telemetry.instrument(transport);
-        services.forEach(service -> transport.addService(interceptors.around(service)));
+        List<ServerServiceDefinition> intercepted = services.stream().map(interceptors::around).toList();
+        intercepted.forEach(transport::addService);
+        Optional<Connect> connect = Optional.empty();
         try {
             Server server = transport.build().start();
+            if (config.httpServed()) {
+                // The same services behind the same interceptors, entered in process: one API over two ports.
+                String name = "aigov-connect-" + UUID.randomUUID();
+                InProcessServerBuilder bridged = InProcessServerBuilder.forName(name);
+                bridged.executor(blockingExecutor).callExecutor(new InlineEvaluations(hotPath.state()))
+                        .addStreamTracerFactory(BearerToken.onEachCall());
+                telemetry.instrument(bridged);
+                ConnectBridge bridge = ConnectBridge.start(bridged, name, intercepted,
+                        services.stream().map(BindableService::bindService).toList());
+                try {
+                    connect = Optional.of(new Connect(ConnectPort.start(config, bridge), bridge));
+                } catch (RuntimeException e) {
+                    bridge.close();
+                    server.shutdownNow();
+                    throw e;
+                }
+            }
             // "" is liveness: SERVING unless the embedded database cannot be restarted; each aigov service follows the database (readiness).
             health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
             // Readiness: the database answers and is durable, and this replica's decision state is current
@@ -205,7 +246,13 @@ public final class AigovServer {
                             databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
-                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport);
+                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport, connect);
+        } catch (RuntimeException e) {
+            hotPath.close(Duration.ZERO);
+            telemetry.close();
+            answerExecutor.shutdownNow();
+            blockingExecutor.shutdownNow();
+            throw e;
         } catch (IOException e) {
             hotPath.close(Duration.ZERO);
             telemetry.close();
@@ -227,6 +274,9 @@ public final class AigovServer {
         housekeeping.close();
         databaseHealth.close();
         health.enterTerminalState();
+        // Both ports stop taking calls at once; the HTTP calls in flight finish alongside the gRPC ones.
+        long stopping = System.nanoTime();
+        connect.ifPresent(Connect::stopTaking);
         server.shutdown();
         try {
             if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -237,6 +287,9 @@ public final class AigovServer {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // What is left of the one grace both ports share.
+        Duration left = grace.minusNanos(System.nanoTime() - stopping);
+        connect.ifPresent(http -> http.finish(left.isNegative() ? Duration.ZERO : left));
         // The calls are answered; what they queued is recorded before the database goes.
         hotPath.close(grace.plusSeconds(5));
         // The refusals counted in this window, recorded before the database goes.
@@ -250,6 +303,11 @@ public final class AigovServer {
         }
         // Last: what is still buffered (spans, a final OTLP push) goes out, then the metrics port closes.
         telemetry.close();
+    }
+
+    /** The Connect (HTTP/JSON) port, when it is served. */
+    public Optional<Integer> httpPort() {
+        return connect.map(http -> http.port().port());
     }
 
     /** The port metrics are served on, when they are. */

@@ -48,16 +48,19 @@ import org.junit.jupiter.api.io.TempDir;
  * embedded PostgreSQL lives in that folder's {@code .aigov/}; its tokens are minted with its own
  * {@code token} commands; and every command of the README's cookbook is replayed as written, the
  * grpcurl ones with {@code buf curl} (an independent gRPC client that knows nothing of aigov but what
- * server reflection tells it), translated mechanically by {@link BufCurl#fromGrpcurl}. Each answer's
+ * server reflection tells it), translated mechanically by {@link BufCurl#fromGrpcurl}, the curl ones
+ * (the Connect port) with curl itself. Each answer's
  * fields are held to what the README shows and promises; so are the errors' {@code google.rpc.ErrorInfo},
  * decoded with the descriptor the server's reflection serves (as grpcurl decodes it to print it), the
  * health service and reflection. One difference from the README, said here: the server listens on a
  * free loopback port ({@code AIGOV_GRPC_PORT}, {@code AIGOV_GRPC_BIND}) that replaces 50051 in every
- * command, and its metrics port is off, so that the test collides with nothing on the machine.
+ * command, its HTTP port is another free one that replaces 8080, and its metrics port is off, so that the test collides with nothing on the machine.
  */
 class CookbookJarIT {
     private static final String COOKBOOK = "Cookbook: grpcurl against the running server";
     private static final String JAR_COMMAND = "java -jar server/target/aigov-server.jar ";
+    /** Where the README's curl commands call the Connect port. */
+    private static final String README_HTTP = "http://localhost:8080/";
     private static final Pattern CAPTURE = Pattern.compile("^([A-Z_]+)=\\$\\((.*) \\| tail -n 1\\)$");
     /** What the start takes at most: initialising the embedded PostgreSQL and migrating (seconds on the 2-core machine). */
     private static final Duration START_BOUND = Duration.ofMinutes(2);
@@ -109,6 +112,25 @@ class CookbookJarIT {
                 .doesNotContain("WARN");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve(".aigov/credentials.properties"))))
                 .as("the roles' passwords, readable by you only").isEqualTo("rw-------");
+    }
+
+    /**
+     * The jar serves the Connect port too (its Netty shaded in with it): a call without a token is
+     * refused over HTTP/JSON as over gRPC, 401 with the ErrorInfo.
+     */
+    @Test
+    void theJarServesTheApiOverHttpJson() throws Exception {
+        assertThat(server.log()).contains("Connect (HTTP/JSON) on port " + server.httpPort());
+        java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + server.httpPort() + "/aigov.v1.DecisionService/ListUseCases"))
+                .timeout(JAR_COMMAND_BOUND).header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers
+                        .ofString("{}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        JsonNode error = BufCurl.parse(refused.body());
+        assertThat(error.path("code").asText()).isEqualTo("unauthenticated");
+        assertThat(error.path("details").get(0).path("type").asText()).isEqualTo("google.rpc.ErrorInfo");
+        assertThat(error.path("details").get(0).path("debug").path("domain").asText()).isEqualTo("aigov");
     }
 
     @Test
@@ -238,18 +260,28 @@ class CookbookJarIT {
         assertThat(json(only(outputs, "aigov.v1.ExecutionControlService/ListExecutionControlHistory")).path("changes"))
                 .as("every change, newest first").containsExactly(sets.get(3), sets.get(2), sets.get(1), sets.get(0));
 
-        // The audit trail, newest first: acme's five events; then the one blocked decision.
+        // "The same call" over HTTP/JSON: the same decision (a decision of its own, on the same policy), in the same JSON.
+        JsonNode overHttp = json(only(outputs, "curl aigov.v1.DecisionService/EvaluateAiRequest")).path("decision");
+        assertThat(overHttp.path("outcome").asText()).isEqualTo("OUTCOME_ALLOW");
+        assertThat(overHttp.path("policyVersion")).isEqualTo(allow.path("policyVersion"));
+        assertThat(overHttp.path("effectivePolicyMode")).isEqualTo(allow.path("effectivePolicyMode"));
+        assertThat(overHttp.path("decisionId").asText()).isNotEqualTo(allow.path("decisionId").asText());
+
+        // The audit trail, newest first: acme's six events; then the one blocked decision.
         List<JsonNode> listed = all(outputs, "aigov.v1.AuditService/ListAuditEvents", 2);
         List<JsonNode> acme = StreamSupport.stream(listed.get(0).path("events").spliterator(), false).toList();
         assertThat(acme.stream().map(e -> e.path("kind").asText())).containsExactly("AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET",
                 "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_AI_DECISION",
-                "AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET");
+                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET");
+        // The decision over HTTP is audited as the gRPC one is, under the same token's name.
+        assertThat(acme.get(3).path("decision").path("decisionId").asText()).isEqualTo(overHttp.path("decisionId").asText());
+        assertThat(acme.get(3).path("principal")).isEqualTo(acme.get(4).path("principal"));
         assertThat(acme).allSatisfy(event -> assertThat(event.path("workspaceId").asText()).isEqualTo("acme"));
         assertThat(acme.stream().map(e -> e.path("occurredAt").asText()).toList()).isSortedAccordingTo((a, b) -> b.compareTo(a));
         assertThat(acme.get(2).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
-        assertThat(acme.get(3).path("eventId").asText()).isEqualTo(allow.path("auditEventId").asText());
-        assertThat(acme.get(3).path("decision").path("decisionId").asText()).isEqualTo(allow.path("decisionId").asText());
-        assertThat(acme.get(3).path("callerSurface").asText()).isEqualTo("help-panel");
+        assertThat(acme.get(4).path("eventId").asText()).isEqualTo(allow.path("auditEventId").asText());
+        assertThat(acme.get(4).path("decision").path("decisionId").asText()).isEqualTo(allow.path("decisionId").asText());
+        assertThat(acme.get(4).path("callerSurface").asText()).isEqualTo("help-panel");
         assertThat(acme.get(0).path("controlChange").path("reason").asText()).as("a resume's reason is kept in its audit event")
                 .isEqualTo("INC-1234 resolved");
         JsonNode blocked = listed.get(1).path("events");
@@ -390,6 +422,16 @@ class CookbookJarIT {
             String last = words.get(words.size() - 1);
             String key = words.get(words.size() - 2).equals("describe") ? "describe" : last;
             outputs.computeIfAbsent(key, k -> new ArrayList<>()).add(answer.out());
+        } else if (command.startsWith("curl ")) {
+            // The Connect port: the README's localhost:8080 is the jar's free HTTP port; curl itself runs the call.
+            List<String> words = new ArrayList<>(words(command.substring("curl ".length()), variables));
+            String url = words.get(words.size() - 1);
+            assertThat(url).as(command).startsWith(README_HTTP);
+            words.set(words.size() - 1, "http://localhost:" + server.httpPort() + "/" + url.substring(README_HTTP.length()));
+            List<String> curl = new ArrayList<>(List.of("curl", "--fail-with-body"));
+            curl.addAll(words);
+            outputs.computeIfAbsent("curl " + url.substring(README_HTTP.length()), k -> new ArrayList<>())
+                    .add(Command.run(curl, folder, Map.of(), JAR_COMMAND_BOUND).succeeded());
         } else {
             throw new AssertionError("the cookbook has a command this test does not know how to run: " + command);
         }

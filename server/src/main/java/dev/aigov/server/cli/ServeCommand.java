@@ -34,6 +34,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "gRPC port (env AIGOV_GRPC_PORT, default ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
+    @Option(names = "--http-port", defaultValue = "${env:AIGOV_HTTP_PORT:-8080}",
+            description = "Connect protocol (HTTP/JSON) port, same address and TLS as the gRPC port; 0 turns it off "
+                    + "(env AIGOV_HTTP_PORT, default ${DEFAULT-VALUE}).")
+    int httpPort;
+
     @Option(names = "--bind", defaultValue = "${env:AIGOV_GRPC_BIND:-0.0.0.0}",
             description = "Address to listen on (env AIGOV_GRPC_BIND, default ${DEFAULT-VALUE}).")
     String bind;
@@ -130,9 +135,10 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             throw e;
         }
-        LOG.info("aigov listening on {}:{} ({}), database: {}, {}; {}; {}; {}", config.bindAddress(), server.port(),
-                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"), db.description(), config.hotPath().describe(),
-                config.overload().describe(), config.telemetry().describe(), config.catalog().describe());
+        LOG.info("aigov listening on {}:{} ({}), {}, database: {}, {}; {}; {}; {}", config.bindAddress(), server.port(),
+                config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"),
+                server.httpPort().map(http -> "Connect (HTTP/JSON) on port " + http).orElse("HTTP port off"), db.description(),
+                config.hotPath().describe(), config.overload().describe(), config.telemetry().describe(), config.catalog().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -181,7 +187,14 @@ public final class ServeCommand implements Callable<Integer> {
         if (metricsPort != 0 && metricsPort == port) {
             throw new IllegalArgumentException("AIGOV_METRICS_PORT must differ from AIGOV_GRPC_PORT (both " + port + ")");
         }
-        return new ServerConfig(bind, port, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
+        if (httpPort < 0) {
+            throw new IllegalArgumentException("AIGOV_HTTP_PORT must be 0 (off) to 65535 (got " + httpPort + ")");
+        }
+        if (httpPort != 0 && (httpPort == port || httpPort == metricsPort)) {
+            throw new IllegalArgumentException("AIGOV_HTTP_PORT must differ from AIGOV_GRPC_PORT and AIGOV_METRICS_PORT (" + httpPort
+                    + ")");
+        }
+        return new ServerConfig(bind, port, httpPort, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
                 new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond),
                 new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
                 OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog());

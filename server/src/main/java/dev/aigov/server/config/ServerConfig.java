@@ -8,10 +8,16 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The server's whole configuration, read and validated once at start. */
+/**
+ * The server's whole configuration, read and validated once at start.
+ *
+ * @param httpPort the Connect (HTTP/JSON) port (AIGOV_HTTP_PORT, default 8080), on the same address and with the
+ *                 same TLS as the gRPC port; 0 turns it off; {@link #ANY_FREE_PORT} (tests only) picks a free one
+ */
 public record ServerConfig(
         String bindAddress,
         int grpcPort,
+        int httpPort,
         Optional<Tls> tls,
         Duration shutdownGrace,
         DatabaseConfig database,
@@ -52,34 +58,50 @@ public record ServerConfig(
         }
     }
 
-    /** With the default hot path and limits, and the built-in catalog. */
+    /** Not reachable from the environment: a test's server picks a free HTTP port and reports it. */
+    public static final int ANY_FREE_PORT = -1;
+
+    /** With the default hot path and limits, no HTTP port, and the built-in catalog. */
     public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database) {
-        this(bindAddress, grpcPort, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT,
+        this(bindAddress, grpcPort, 0, tls, shutdownGrace, database, HotPathConfig.DEFAULT, AuthLimits.DEFAULT,
                 TelemetryConfig.OFF, OverloadConfig.DEFAULT);
     }
 
     /** With the built-in catalog. */
-    public ServerConfig(String bindAddress, int grpcPort, Optional<Tls> tls, Duration shutdownGrace, DatabaseConfig database,
-            HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload) {
-        this(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload, CatalogFile.builtIn());
+    public ServerConfig(String bindAddress, int grpcPort, int httpPort, Optional<Tls> tls, Duration shutdownGrace,
+            DatabaseConfig database, HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload) {
+        this(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                CatalogFile.builtIn());
     }
 
     public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
                 catalog);
     }
 
     public ServerConfig withHotPath(HotPathConfig newHotPath) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload);
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload,
+                catalog);
+    }
+
+    /** The Connect port: 0 off, {@link #ANY_FREE_PORT} a free one. */
+    public ServerConfig withHttpPort(int newHttpPort) {
+        return new ServerConfig(bindAddress, grpcPort, newHttpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                catalog);
+    }
+
+    /** Whether the Connect (HTTP/JSON) port is served. */
+    public boolean httpServed() {
+        return httpPort != 0;
     }
 
     public ServerConfig withOverload(OverloadConfig newOverload) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
                 catalog);
     }
 
     public ServerConfig withCatalog(LoadedCatalog newCatalog) {
-        return new ServerConfig(bindAddress, grpcPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
                 newCatalog);
     }
 
@@ -91,6 +113,9 @@ public record ServerConfig(
         Objects.requireNonNull(catalog, "catalog");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
+        }
+        if (httpPort < ANY_FREE_PORT || httpPort > 65535) {
+            throw new IllegalArgumentException("AIGOV_HTTP_PORT must be 0 (off) to 65535 (got " + httpPort + ")");
         }
         Objects.requireNonNull(authLimits, "authLimits");
         if (shutdownGrace.isNegative()) {

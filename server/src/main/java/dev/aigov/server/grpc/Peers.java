@@ -1,5 +1,6 @@
 package dev.aigov.server.grpc;
 
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.ServerCall;
 
@@ -14,11 +15,27 @@ import java.util.Arrays;
  * (one host owns a whole /64, so counting per address would let it hop). Not a credential.
  */
 public final class Peers {
+    private static final Context.Key<SocketAddress> BRIDGED = Context.key("aigov.bridged-peer");
+
     private Peers() {
     }
 
+    /**
+     * The address of the connection a call came in on: the socket's, or for a call the Connect port
+     * bridged in, the HTTP connection's ({@link #bridgedFrom}).
+     */
     public static String of(ServerCall<?, ?> call) {
-        return of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        SocketAddress bridged = BRIDGED.get();
+        return of(bridged != null ? bridged : call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    }
+
+    /**
+     * {@code context} for a call that came in over another connection (the Connect port's): its peer
+     * is {@code remote}. Set only by the server's own code (the bridge's stream tracer), never from a
+     * header a client sends.
+     */
+    public static Context bridgedFrom(Context context, SocketAddress remote) {
+        return context.withValue(BRIDGED, remote);
     }
 
     static String of(SocketAddress address) {

@@ -104,6 +104,7 @@ class ConfigurationDocTest {
         Map<String, Object> effective = new TreeMap<>();
         effective.put("AIGOV_GRPC_PORT", config.grpcPort());
         effective.put("AIGOV_GRPC_BIND", config.bindAddress());
+        effective.put("AIGOV_HTTP_PORT", config.httpPort());
         effective.put("AIGOV_DB_URL", config.database().external().map(DatabaseConfig.External::url));
         effective.put("AIGOV_DB_USER", config.database().external().map(DatabaseConfig.External::user));
         effective.put("AIGOV_DB_PASSWORD", config.database().external().map(DatabaseConfig.External::password));

@@ -35,7 +35,7 @@ class CallerGoneEndToEndTest {
 
     @RegisterExtension
     static final AigovServerExtension SERVER = AigovServerExtension.configured(WithAigovServer.Transport.NETTY,
-            c -> new ServerConfig(c.bindAddress(), c.grpcPort(), c.tls(), c.shutdownGrace(), c.database(), ONE_WRITER,
+            c -> new ServerConfig(c.bindAddress(), c.grpcPort(), c.httpPort(), c.tls(), c.shutdownGrace(), c.database(), ONE_WRITER,
                     c.authLimits(), METRICS, c.overload()));
 
     @Test

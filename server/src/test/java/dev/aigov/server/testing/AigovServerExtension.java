@@ -63,7 +63,10 @@ public final class AigovServerExtension implements BeforeAllCallback, ParameterR
 
         static Options of(WithAigovServer annotation) {
             TelemetryConfig metrics = new TelemetryConfig(TelemetryConfig.ANY_FREE_PORT, "127.0.0.1", Optional.empty());
-            UnaryOperator<ServerConfig> adjust = annotation.metrics() ? config -> config.withTelemetry(metrics) : config -> config;
+            UnaryOperator<ServerConfig> withMetrics = annotation.metrics() ? config -> config.withTelemetry(metrics) : config -> config;
+            UnaryOperator<ServerConfig> adjust = annotation.http()
+                    ? config -> withMetrics.apply(config).withHttpPort(ServerConfig.ANY_FREE_PORT)
+                    : withMetrics;
             return new Options(annotation.transport(), annotation.privateDatabase(), annotation.replicas(), adjust, List.of());
         }
     }

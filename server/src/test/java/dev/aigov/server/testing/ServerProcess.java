@@ -28,11 +28,14 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** The Connect (HTTP/JSON) port the process was given; 0 when it serves none. */
+    private final int httpPort;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path log, int httpPort) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.httpPort = httpPort;
     }
 
     /** Starts a server on {@code dataDir} and a free loopback port; does not wait for it to serve. */
@@ -51,9 +54,11 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         // Never the default metrics port: two servers, or whatever else listens on it, must not collide.
         builder.environment().putIfAbsent("AIGOV_METRICS_PORT", Integer.toString(freePort()));
+        builder.environment().putIfAbsent("AIGOV_HTTP_PORT", Integer.toString(freePort()));
+        int httpPort = Integer.parseInt(builder.environment().get("AIGOV_HTTP_PORT"));
         try {
             Files.createDirectories(dataDir);
-            return new ServerProcess(builder.start(), port, log);
+            return new ServerProcess(builder.start(), port, log, httpPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,19 +67,20 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * Starts the shaded jar as the README does: {@code java -jar <jar>} with {@code folder} as working
      * directory (its embedded PostgreSQL in {@code folder/.aigov}), no arguments; the port and the
-     * loopback bind through their environment variables, the metrics port off. Does not wait for it to serve.
+     * loopback bind through their environment variables, a free HTTP port, the metrics port off. Does not wait for it to serve.
      */
     public static ServerProcess startJar(Path jar, Path folder) {
         int port = freePort();
+        int httpPort = freePort();
         Path log = nextLog(folder);
         ProcessBuilder builder = new ProcessBuilder(javaCommand(), "-jar", jar.toString())
                 .directory(folder.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("AIGOV_"));
         builder.environment().putAll(Map.of("AIGOV_GRPC_PORT", Integer.toString(port), "AIGOV_GRPC_BIND", "127.0.0.1",
-                "AIGOV_METRICS_PORT", "0"));
+                "AIGOV_METRICS_PORT", "0", "AIGOV_HTTP_PORT", Integer.toString(httpPort)));
         try {
             Files.createDirectories(folder);
-            return new ServerProcess(builder.start(), port, log);
+            return new ServerProcess(builder.start(), port, log, httpPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,6 +112,11 @@ public final class ServerProcess implements AutoCloseable {
             pause(Duration.ofMillis(50));
         }
         throw new AssertionError("the server did not log \"" + text + "\" within " + deadline + ":\n" + log());
+    }
+
+    /** The Connect (HTTP/JSON) port it was given (0: none). */
+    public int httpPort() {
+        return httpPort;
     }
 
     public int port() {

@@ -51,7 +51,7 @@ public final class TestServer implements AutoCloseable {
 
     /** What every test server starts from: loopback, any free port, no TLS, no telemetry, plenty of failed authentications. */
     private static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 0, Optional.empty(), Duration.ofSeconds(5),
+        return new ServerConfig("127.0.0.1", 0, 0, Optional.empty(), Duration.ofSeconds(5),
                 new DatabaseConfig(Optional.empty(), Path.of("unused"), 1, Duration.ofSeconds(2)), HotPathConfig.DEFAULT, PLENTY,
                 TelemetryConfig.OFF, OverloadConfig.DEFAULT);
     }
@@ -96,8 +96,10 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server speaking TLS (mutual TLS when {@code tls} has a client CA) on the shared database. */
     public static TestServer startTls(ServerConfig.Tls tls, ServerInterceptor... extraInterceptors) {
-        return startNetty(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(), config.grpcPort(), Optional.of(tls),
-                config.shutdownGrace(), config.database(), config.hotPath(), config.authLimits(), config.telemetry(), config.overload()),
+        return startNetty(TestDatabase.shared(),
+                config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.httpPort(), Optional.of(tls),
+                        config.shutdownGrace(), config.database(), config.hotPath(), config.authLimits(), config.telemetry(),
+                        config.overload()),
                 extraInterceptors);
     }
 
@@ -108,8 +110,9 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server on the shared database with these failed-authentication limits (the others allow plenty). */
     public static TestServer startWithLimits(ServerConfig.AuthLimits limits) {
-        return startNetty(TestDatabase.shared(), config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.tls(),
-                config.shutdownGrace(), config.database(), config.hotPath(), limits, config.telemetry(), config.overload()));
+        return startNetty(TestDatabase.shared(),
+                config -> new ServerConfig(config.bindAddress(), config.grpcPort(), config.httpPort(), config.tls(),
+                        config.shutdownGrace(), config.database(), config.hotPath(), limits, config.telemetry(), config.overload()));
     }
 
     /**
@@ -129,6 +132,11 @@ public final class TestServer implements AutoCloseable {
     private static TestServer startNetty(Database database, UnaryOperator<ServerConfig> adjust, ServerInterceptor... outermost) {
         return start(WithAigovServer.Transport.NETTY, database, adjust, config -> Telemetry.start(config.telemetry()),
                 List.of(outermost));
+    }
+
+    /** The Connect (HTTP/JSON) port, for a server started with one ({@code @WithAigovServer(http = true)}). */
+    public int httpPort() {
+        return server.httpPort().orElseThrow(() -> new IllegalStateException("this server serves no HTTP port"));
     }
 
     /** The port metrics are served on. */

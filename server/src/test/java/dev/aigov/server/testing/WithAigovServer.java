@@ -32,6 +32,9 @@ public @interface WithAigovServer {
     /** Serves {@code /metrics} on a free loopback port ({@link TestServer#metricsPort()}). */
     boolean metrics() default false;
 
+    /** Serves the Connect (HTTP/JSON) port on a free loopback port ({@link TestServer#httpPort()}); off otherwise. */
+    boolean http() default false;
+
     /** How many servers (replicas) on the one database; with two, the class asks for {@link TwoReplicas}. */
     int replicas() default 1;
 }
