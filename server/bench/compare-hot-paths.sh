@@ -176,6 +176,30 @@ AIGOV_BENCH_TOKEN=$(env "${DB_ENV[@]}" "${JAVA[@]}" -jar "$SERVER_JAR" token cre
   --capability audit.read | tail -n 1)
 export AIGOV_BENCH_TOKEN
 
+# The baseline jar gets a database of its own, migrated by that jar: an earlier build cannot run on a
+# schema a later one migrated (it calls the functions and tables of its own migrations).
+BASELINE_DB_ENV=()
+BASELINE_TOKEN=
+if [[ " $MODES $TOGETHER " == *" baseline "* ]]; then
+  BASELINE_JAR=${AIGOV_BASELINE_JAR:?baseline mode needs AIGOV_BASELINE_JAR, the jar of the earlier build}
+  psql_admin -c "CREATE DATABASE aigov_baseline"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d aigov_baseline -v ON_ERROR_STOP=1 -q <<'SQL'
+ALTER SCHEMA public OWNER TO aigov_owner;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO aigov_runtime;
+REVOKE ALL ON DATABASE aigov_baseline FROM PUBLIC;
+GRANT CONNECT ON DATABASE aigov_baseline TO aigov_owner, aigov_runtime;
+SQL
+  BASELINE_DB_ENV=("${DB_ENV[@]/#AIGOV_DB_URL=*/AIGOV_DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/aigov_baseline}")
+  env "${BASELINE_DB_ENV[@]}" "${JAVA[@]}" -jar "$BASELINE_JAR" migrate >/dev/null
+  BASELINE_TOKEN=$(env "${BASELINE_DB_ENV[@]}" "${JAVA[@]}" -jar "$BASELINE_JAR" token create --name "bench-$$" \
+    --capability ai.decisions.evaluate --capability workspace.ai_policy.manage --capability ops.controls.manage \
+    --capability audit.read | tail -n 1)
+fi
+# The database environment and the token of a mode's server.
+db_env_of() { if [[ $1 == baseline ]]; then printf '%s\n' "${BASELINE_DB_ENV[@]}"; else printf '%s\n' "${DB_ENV[@]}"; fi; }
+token_of() { if [[ $1 == baseline ]]; then echo "$BASELINE_TOKEN"; else echo "$AIGOV_BENCH_TOKEN"; fi; }
+
 # An OTLP/HTTP sink on loopback that accepts every export (for the telemetry-on mode): spans and
 # metrics are really serialised and sent, as to a collector.
 OTLP_SINK_PID=
@@ -224,7 +248,9 @@ start_server() {
   if [[ $mode == baseline ]]; then
     server_jar=${AIGOV_BASELINE_JAR:?baseline mode needs AIGOV_BASELINE_JAR, the jar of the earlier build}
   fi
-  env "${DB_ENV[@]}" $settings "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$server_jar" serve --bind 127.0.0.1 --port "$port" \
+  local db_env
+  mapfile -t db_env < <(db_env_of "$mode")
+  env "${db_env[@]}" $settings "${JAVA[@]}" ${SERVER_JAVA_OPTS:-} -jar "$server_jar" serve --bind 127.0.0.1 --port "$port" \
     >"$WORK/$name.log" 2>&1 &
   local pid=$!
   SERVER_PIDS+=("$pid")
@@ -260,18 +286,18 @@ if [[ -n $TOGETHER ]]; then
   start_server "$MODE_B" "server-$MODE_B"; PID_B=$STARTED_PID; PORT_B=$STARTED_PORT
   echo "together: $MODE_A (pid $PID_A) and $MODE_B (pid $PID_B), each at ${RATES} decisions/s offered"
   for rate in ${RATES//,/ }; do
-    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+    env AIGOV_BENCH_TOKEN="$(token_of "$MODE_A")" "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
       --workspace-prefix "a-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-a.json" >/dev/null &
     WA=$!
-    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+    env AIGOV_BENCH_TOKEN="$(token_of "$MODE_B")" "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
       --workspace-prefix "b-" --rate "$rate" --warmup "$WARMUP" --duration 1s --json "$WORK/warm-b.json" >/dev/null &
     WB=$!
     wait "$WA" "$WB"
     A0=$(cpu_seconds "$PID_A"); B0=$(cpu_seconds "$PID_B")
-    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
+    env AIGOV_BENCH_TOKEN="$(token_of "$MODE_A")" "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_A" --label "$MODE_A" --workspaces "$WORKSPACES" \
       --workspace-prefix "a-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_A-$rate.json" >"$WORK/$MODE_A-$rate.txt" &
     WA=$!
-    "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
+    env AIGOV_BENCH_TOKEN="$(token_of "$MODE_B")" "${JAVA[@]}" -jar "$BENCH_JAR" --target "127.0.0.1:$PORT_B" --label "$MODE_B" --workspaces "$WORKSPACES" \
       --workspace-prefix "b-" --rate "$rate" --warmup 1s --duration "$DURATION" --json "$WORK/$MODE_B-$rate.json" >"$WORK/$MODE_B-$rate.txt" &
     WB=$!
     wait "$WA" "$WB"
@@ -298,7 +324,7 @@ for mode in $MODES; do
   echo "== $mode =="
   start_server "$mode" "server-$mode"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  foreground "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
+  foreground env AIGOV_BENCH_TOKEN="$(token_of "$mode")" "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
     --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json" \
     || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
   stop_server "$STARTED_PID"
