@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 class DeployManifestsTest {
 
     private static final int GRPC_PORT = 50051;
+    private static final int HTTP_PORT = 8080;
     private static final int METRICS_PORT = 9464;
     private static final int DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
     private static final String JAR_NAME = "aigov-server.jar";
@@ -123,7 +124,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void everyPortAgreesWithTheGrpcAndMetricsPorts() {
+    void everyPortAgreesWithTheGrpcHttpAndMetricsPorts() {
         Map<String, Object> container = aigovContainer();
         Map<String, Integer> containerPorts = new HashMap<>();
         for (Object port : list(container.get("ports"), "container ports")) {
@@ -131,7 +132,7 @@ class DeployManifestsTest {
             containerPorts.put((String) p.get("name"), integer(p.get("containerPort"), "containerPort"));
         }
         assertThat(containerPorts).as("container ports")
-                .containsExactlyInAnyOrderEntriesOf(Map.of("grpc", GRPC_PORT, "metrics", METRICS_PORT));
+                .containsExactlyInAnyOrderEntriesOf(Map.of("grpc", GRPC_PORT, "http", HTTP_PORT, "metrics", METRICS_PORT));
         Map<String, Object> podAnnotations =
                 asMap(at(single("Deployment").body(), "spec.template.metadata.annotations"), "pod annotations");
         assertThat(podAnnotations).as("pod annotations for Prometheus").containsEntry("prometheus.io/scrape", "true")
@@ -140,14 +141,15 @@ class DeployManifestsTest {
         List<KubeObject> services = ofKind("Service");
         assertThat(services).as("Services").hasSize(2);
         for (KubeObject service : services) {
-            // gRPC first; besides it only the metrics port (the ServiceMonitor scrapes it by name).
+            // gRPC first, then the Connect port; besides them only the metrics port (the ServiceMonitor scrapes it by name).
             List<Object> ports = list(at(service.body(), "spec.ports"), service.name() + " ports");
-            assertThat(ports).as("%s ports", service.name()).hasSizeBetween(1, 2);
-            Map<String, Integer> expectedPorts = Map.of("grpc", GRPC_PORT, "metrics", METRICS_PORT);
+            assertThat(ports).as("%s ports", service.name()).hasSizeBetween(2, 3);
+            Map<String, Integer> expectedPorts = Map.of("grpc", GRPC_PORT, "http", HTTP_PORT, "metrics", METRICS_PORT);
+            List<String> order = List.of("grpc", "http", "metrics");
             for (int i = 0; i < ports.size(); i++) {
                 Map<String, Object> port = asMap(ports.get(i), "service port");
                 String portName = String.valueOf(port.get("name"));
-                assertThat(portName).as("%s port name", service.name()).isEqualTo(i == 0 ? "grpc" : "metrics");
+                assertThat(portName).as("%s port name", service.name()).isEqualTo(order.get(i));
                 assertThat(port.get("port")).as("%s port %s", service.name(), portName).isEqualTo(expectedPorts.get(portName));
                 Object target = port.getOrDefault("targetPort", port.get("port"));
                 int targetPort = target instanceof String name
@@ -176,7 +178,7 @@ class DeployManifestsTest {
                 }
             }
         }
-        assertThat(policyPorts).as("NetworkPolicy ingress ports").containsExactlyInAnyOrder(GRPC_PORT, METRICS_PORT);
+        assertThat(policyPorts).as("NetworkPolicy ingress ports").containsExactlyInAnyOrder(GRPC_PORT, HTTP_PORT, METRICS_PORT);
 
         String configuredPort = configMapData().get("AIGOV_GRPC_PORT");
         if (configuredPort != null) {
@@ -188,6 +190,7 @@ class DeployManifestsTest {
         }
         for (Map.Entry<String, Map<String, String>> env : Map.of(
                 "ConfigMap", configMapData(), "compose", composeEnvironment()).entrySet()) {
+            assertThat(env.getValue().get("AIGOV_HTTP_PORT")).as("%s AIGOV_HTTP_PORT", env.getKey()).isEqualTo(String.valueOf(HTTP_PORT));
             String metricsPort = env.getValue().get("AIGOV_METRICS_PORT");
             if (metricsPort != null) {
                 assertThat(metricsPort).as("%s AIGOV_METRICS_PORT", env.getKey()).isEqualTo(String.valueOf(METRICS_PORT));
@@ -198,13 +201,13 @@ class DeployManifestsTest {
         assertThat(published).as("compose aigov ports").isNotEmpty();
         for (Object mapping : published) {
             PortMapping parsed = PortMapping.parse(mapping);
-            assertThat(parsed.container()).as("compose port %s container side", mapping).isIn(GRPC_PORT, METRICS_PORT);
+            assertThat(parsed.container()).as("compose port %s container side", mapping).isIn(GRPC_PORT, HTTP_PORT, METRICS_PORT);
             assertThat(parsed.hostIp()).as("compose port %s must be published on loopback only", mapping)
                     .isEqualTo("127.0.0.1");
         }
 
         assertThat(dockerfile.runtime().all("EXPOSE")).as("Dockerfile EXPOSE")
-                .containsExactly(GRPC_PORT + " " + METRICS_PORT);
+                .containsExactly(GRPC_PORT + " " + HTTP_PORT + " " + METRICS_PORT);
     }
 
     @Test
@@ -391,7 +394,7 @@ class DeployManifestsTest {
         assertThat(dockerfile.resolve(runtime.image())).as("runtime stage image").matches("eclipse-temurin:21[^:]*-jre.*");
 
         assertThat(runtime.userId()).as("runtime USER is a fixed, non-root, numeric id").isPositive();
-        assertThat(runtime.all("EXPOSE")).as("EXPOSE").containsExactly(GRPC_PORT + " " + METRICS_PORT);
+        assertThat(runtime.all("EXPOSE")).as("EXPOSE").containsExactly(GRPC_PORT + " " + HTTP_PORT + " " + METRICS_PORT);
 
         List<String> entrypoint = runtime.execForm("ENTRYPOINT");
         assertThat(entrypoint).as("ENTRYPOINT (exec form, so java gets SIGTERM)").isNotEmpty();
