@@ -19,6 +19,11 @@ import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.Scrape;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -29,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -193,7 +199,20 @@ class OverloadEndToEndTest {
     @Test
     void aCallWhoseDeadlinePassesWhileItWaitsCostsNoDatabaseWork() throws Exception {
         HotPathConfig oneWriter = new HotPathConfig(Duration.ofSeconds(1), 100, 500, 1);
-        try (TestServer server = TestServer.startWith(oneWriter, TestDatabase.shared()); Clients clients = new Clients(server)) {
+        // The server ends a call's context when its own deadline passes, a little after the client's:
+        // this latch is how the test knows the server has seen the late call go.
+        CountDownLatch evaluationEnded = new CountDownLatch(1);
+        ServerInterceptor watchEnds = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                if (call.getMethodDescriptor().equals(DecisionServiceGrpc.getEvaluateAiRequestMethod())) {
+                    Context.current().addListener(ended -> evaluationEnded.countDown(), Runnable::run);
+                }
+                return next.startCall(call, headers);
+            }
+        };
+        try (TestServer server = TestServer.startWith(oneWriter, TestDatabase.shared(), watchEnds);
+             Clients clients = new Clients(server)) {
             String admin = server.adminToken();
             HeldBatches batches = HeldBatches.holdEveryBatchOf(server.auditWriter());
             DecisionServiceGrpc.DecisionServiceFutureStub async =
@@ -208,6 +227,8 @@ class OverloadEndToEndTest {
                     failure -> assertThat(((StatusRuntimeException) failure.getCause()).getStatus().getCode())
                             .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
             within(Duration.ofSeconds(10), () -> server.auditWriter().queued() == 1);
+            // The held call has not ended: the one evaluation that has is the late one.
+            assertThat(evaluationEnded.await(10, TimeUnit.SECONDS)).as("the server saw the late call's deadline pass").isTrue();
             batches.release();
             assertThat(holding.get(10, TimeUnit.SECONDS).getDecision().hasEvaluatedAt()).isTrue();
             // The writer has taken the expired one off the queue: and wrote nothing of it.
