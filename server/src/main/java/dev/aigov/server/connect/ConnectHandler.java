@@ -7,6 +7,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -45,13 +46,15 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             "expect", "proxy-connection");
 
     private final ConnectBridge bridge;
+    private final OwedAnswers owed;
     /** On an HTTP/2 stream, where connection headers do not exist. */
     private final boolean http2;
     /** The last answer this handler's connection (or stream) is to be sent: the next is written after it. */
     private java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
 
-    ConnectHandler(ConnectBridge bridge, boolean http2) {
+    ConnectHandler(ConnectBridge bridge, OwedAnswers owed, boolean http2) {
         this.bridge = bridge;
+        this.owed = owed;
         this.http2 = http2;
     }
 
@@ -152,6 +155,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             boolean keepAlive) {
         java.util.concurrent.CompletableFuture<FullHttpResponse> answered = response.exceptionally(
                 failure -> error(HttpResponseStatus.INTERNAL_SERVER_ERROR, Status.Code.INTERNAL, "the call failed in the HTTP port"));
+        owed.owe();
         synchronized (this) {
             previous = previous.thenCombine(answered, (ignored, written) -> {
                 write(ctx, written, keepAlive);
@@ -253,21 +257,21 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return response;
     }
 
+    /** Writes one owed answer; it is paid once written, or at once if the connection has gone. */
     private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (!ctx.channel().isActive()) {
             response.release();
+            owed.paid();
             return;
         }
         HttpUtil.setContentLength(response, response.content().readableBytes());
-        if (http2) {
-            ctx.writeAndFlush(response);
-            return;
+        if (!http2) {
+            HttpUtil.setKeepAlive(response, keepAlive);
         }
-        HttpUtil.setKeepAlive(response, keepAlive);
-        if (keepAlive) {
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        written.addListener(done -> owed.paid());
+        if (!http2 && !keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
         }
     }
 

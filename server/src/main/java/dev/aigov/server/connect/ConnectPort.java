@@ -52,16 +52,19 @@ public final class ConnectPort implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel listening;
+    private final OwedAnswers owed;
 
-    private ConnectPort(EventLoopGroup boss, EventLoopGroup workers, Channel listening) {
+    private ConnectPort(EventLoopGroup boss, EventLoopGroup workers, Channel listening, OwedAnswers owed) {
         this.boss = boss;
         this.workers = workers;
         this.listening = listening;
+        this.owed = owed;
     }
 
     /** Listens where {@code config} says ({@link ServerConfig#ANY_FREE_PORT}: a free port), calling through {@code bridge}. */
     public static ConnectPort start(ServerConfig config, ConnectBridge bridge) {
         Optional<SslContext> tls = config.tls().map(ConnectPort::sslContext);
+        OwedAnswers owed = new OwedAnswers();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().name("aigov-http-accept").daemon().factory(),
                 NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Thread.ofPlatform().name("aigov-http-", 1).daemon().factory(),
@@ -73,16 +76,16 @@ public final class ConnectPort implements AutoCloseable {
                         // A connection with nothing read or written for the idle bound is closed (clients reconnect).
                         channel.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS), new ClosedWhenIdle());
                         if (tls.isPresent()) {
-                            channel.pipeline().addLast(tls.get().newHandler(channel.alloc()), negotiated(bridge));
+                            channel.pipeline().addLast(tls.get().newHandler(channel.alloc()), negotiated(bridge, owed));
                         } else {
-                            cleartext(channel.pipeline(), bridge);
+                            cleartext(channel.pipeline(), bridge, owed);
                         }
                     }
                 });
         int port = config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort();
         try {
             Channel listening = bootstrap.bind(new InetSocketAddress(config.bindAddress(), port)).syncUninterruptibly().channel();
-            return new ConnectPort(boss, workers, listening);
+            return new ConnectPort(boss, workers, listening, owed);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -101,11 +104,21 @@ public final class ConnectPort implements AutoCloseable {
         listening.close().syncUninterruptibly();
     }
 
-    /** Stops listening and closes the connections, letting replies being written go out within {@code grace}. */
+    /**
+     * Stops listening, waits up to {@code grace} for the answers owed (a call that has finished is
+     * answered, not cut off with its connection), then closes the connections.
+     */
     public void shutdown(Duration grace) {
         stopListening();
-        boss.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS);
-        workers.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).syncUninterruptibly();
+        long started = System.nanoTime();
+        try {
+            owed.awaitPaid(grace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long left = Math.max(0, grace.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        boss.shutdownGracefully(0, left, TimeUnit.MILLISECONDS);
+        workers.shutdownGracefully(0, left, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 
     @Override
@@ -125,7 +138,7 @@ public final class ConnectPort implements AutoCloseable {
         }
     }
 
-    private static void cleartext(ChannelPipeline pipeline, ConnectBridge bridge) {
+    private static void cleartext(ChannelPipeline pipeline, ConnectBridge bridge, OwedAnswers owed) {
         HttpServerCodec http1 = http1Codec();
         // Upgrade (h2c) is declined, as a server may: the request is answered over HTTP/1.1. Prior knowledge is HTTP/2.
         HttpServerUpgradeHandler noUpgrade =
@@ -136,21 +149,21 @@ public final class ConnectPort implements AutoCloseable {
                 ChannelPipeline h2 = channel.pipeline();
                 h2.remove(HttpObjectAggregator.class);
                 h2.remove(ConnectHandler.class);
-                h2.addLast(http2Codec(), http2Streams(bridge));
+                h2.addLast(http2Codec(), http2Streams(bridge, owed));
             }
         }));
-        pipeline.addLast(new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, false));
+        pipeline.addLast(new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, owed, false));
     }
 
-    private static ChannelHandler negotiated(ConnectBridge bridge) {
+    private static ChannelHandler negotiated(ConnectBridge bridge, OwedAnswers owed) {
         return new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                    ctx.pipeline().addLast(http2Codec(), http2Streams(bridge));
+                    ctx.pipeline().addLast(http2Codec(), http2Streams(bridge, owed));
                 } else {
                     ctx.pipeline().addLast(http1Codec(), new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES),
-                            new ConnectHandler(bridge, false));
+                            new ConnectHandler(bridge, owed, false));
                 }
             }
         };
@@ -166,12 +179,12 @@ public final class ConnectPort implements AutoCloseable {
                 .maxHeaderListSize(NettyTransport.MAX_INBOUND_METADATA_BYTES)).build();
     }
 
-    private static ChannelHandler http2Streams(ConnectBridge bridge) {
+    private static ChannelHandler http2Streams(ConnectBridge bridge, OwedAnswers owed) {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, true));
+                        new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, owed, true));
             }
         });
     }
