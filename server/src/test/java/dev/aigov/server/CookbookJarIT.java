@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code token} commands; and every command of the README's cookbook is replayed as written, the
  * grpcurl ones with {@code buf curl} (an independent gRPC client that knows nothing of aigov but what
  * server reflection tells it), translated mechanically by {@link BufCurl#fromGrpcurl}, the curl ones
- * (the Connect port) with curl itself. Each answer's
+ * (the Connect port, and its AuthZEN endpoint) with curl itself. Each answer's
  * fields are held to what the README shows and promises; so are the errors' {@code google.rpc.ErrorInfo},
  * decoded with the descriptor the server's reflection serves (as grpcurl decodes it to print it), the
  * health service and reflection. One difference from the README, said here: the server listens on a
@@ -266,28 +266,57 @@ class CookbookJarIT {
         assertThat(overHttp.path("policyVersion")).isEqualTo(allow.path("policyVersion"));
         assertThat(overHttp.path("effectivePolicyMode")).isEqualTo(allow.path("effectivePolicyMode"));
         assertThat(overHttp.path("decisionId").asText()).isNotEqualTo(allow.path("decisionId").asText());
+        // The same question in AuthZEN's shape: true, and the decision in its context by the .proto's field names.
+        List<JsonNode> authZen = all(outputs, "curl access/v1/evaluation", 2);
+        assertThat(authZen.get(0).path("decision").isBoolean()).isTrue();
+        assertThat(authZen.get(0).path("decision").asBoolean()).isTrue();
+        JsonNode authZenAllow = authZen.get(0).path("context");
+        assertThat(authZenAllow.path("outcome").asText()).isEqualTo("OUTCOME_ALLOW");
+        assertThat(authZenAllow.path("policy_version").asText()).isEqualTo(allow.path("policyVersion").asText());
+        assertThat(authZenAllow.path("effective_policy_mode").asText()).isEqualTo("POLICY_MODE_PRIVATE_ONLY");
+        // acme paused over HTTP/JSON (versions 3 and 4, after the two over gRPC): the question again is false, paused first.
+        List<JsonNode> httpSets = all(outputs, "curl aigov.v1.ExecutionControlService/SetExecutionControl", 2).stream()
+                .map(s -> s.path("control")).toList();
+        expectControl(httpSets.get(0), "acme", "CONTROL_STATE_PAUSED", "INC-1236: over HTTP", 3);
+        expectControl(httpSets.get(1), "acme", "CONTROL_STATE_ENABLED", null, 4);
+        JsonNode authZenBlock = authZen.get(1).path("context");
+        assertThat(authZen.get(1).path("decision").asBoolean(true)).isFalse();
+        assertThat(authZenBlock.path("outcome").asText()).isEqualTo("OUTCOME_BLOCK");
+        assertThat(authZenBlock.path("reason").asText()).isEqualTo("BLOCK_REASON_AI_EXECUTION_PAUSED");
+        assertThat(authZenBlock.path("execution_state").asText()).isEqualTo("CONTROL_STATE_PAUSED");
 
-        // The audit trail, newest first: acme's six events; then the one blocked decision.
+        // The audit trail, newest first: acme's ten events (page_size 10); then the two blocked decisions.
         List<JsonNode> listed = all(outputs, "aigov.v1.AuditService/ListAuditEvents", 2);
         List<JsonNode> acme = StreamSupport.stream(listed.get(0).path("events").spliterator(), false).toList();
         assertThat(acme.stream().map(e -> e.path("kind").asText())).containsExactly("AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET",
-                "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_AI_DECISION",
-                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET");
-        // The decision over HTTP is audited as the gRPC one is, under the same token's name.
-        assertThat(acme.get(3).path("decision").path("decisionId").asText()).isEqualTo(overHttp.path("decisionId").asText());
-        assertThat(acme.get(3).path("principal")).isEqualTo(acme.get(4).path("principal"));
+                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_AI_DECISION",
+                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET",
+                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET");
+        // The decisions over HTTP (Connect, then AuthZEN's two) are audited as the gRPC one is, under the same token's name.
+        JsonNode allowEvent = acme.get(8);
+        assertThat(acme.get(4).path("decision").path("decisionId").asText()).isEqualTo(overHttp.path("decisionId").asText());
+        assertThat(acme.get(3).path("decision").path("decisionId").asText()).isEqualTo(authZenAllow.path("decision_id").asText());
+        assertThat(acme.get(3).path("eventId").asText()).isEqualTo(authZenAllow.path("audit_event_id").asText());
+        assertThat(acme.get(1).path("decision").path("decisionId").asText()).isEqualTo(authZenBlock.path("decision_id").asText());
+        assertThat(acme.get(1).path("decision").path("outcome").asText()).isEqualTo("OUTCOME_BLOCK");
+        for (int i : new int[]{1, 3, 4}) {
+            assertThat(acme.get(i).path("principal")).isEqualTo(allowEvent.path("principal"));
+            assertThat(acme.get(i).path("callerSurface").asText()).isEqualTo("help-panel");
+        }
         assertThat(acme).allSatisfy(event -> assertThat(event.path("workspaceId").asText()).isEqualTo("acme"));
         assertThat(acme.stream().map(e -> e.path("occurredAt").asText()).toList()).isSortedAccordingTo((a, b) -> b.compareTo(a));
-        assertThat(acme.get(2).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
-        assertThat(acme.get(4).path("eventId").asText()).isEqualTo(allow.path("auditEventId").asText());
-        assertThat(acme.get(4).path("decision").path("decisionId").asText()).isEqualTo(allow.path("decisionId").asText());
-        assertThat(acme.get(4).path("callerSurface").asText()).isEqualTo("help-panel");
-        assertThat(acme.get(0).path("controlChange").path("reason").asText()).as("a resume's reason is kept in its audit event")
+        assertThat(acme.get(7).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
+        assertThat(allowEvent.path("eventId").asText()).isEqualTo(allow.path("auditEventId").asText());
+        assertThat(allowEvent.path("decision").path("decisionId").asText()).isEqualTo(allow.path("decisionId").asText());
+        assertThat(allowEvent.path("callerSurface").asText()).isEqualTo("help-panel");
+        assertThat(acme.get(5).path("controlChange").path("reason").asText()).as("a resume's reason is kept in its audit event")
                 .isEqualTo("INC-1234 resolved");
+        assertThat(acme.get(0).path("controlChange").path("reason").asText()).isEqualTo("INC-1236 resolved");
         JsonNode blocked = listed.get(1).path("events");
-        assertThat(blocked).hasSize(1);
-        assertThat(blocked.get(0).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
-        assertThat(blocked.get(0).path("decision").path("outcome").asText()).isEqualTo("OUTCOME_BLOCK");
+        assertThat(blocked).hasSize(2);
+        assertThat(blocked.get(0).path("eventId").asText()).isEqualTo(authZenBlock.path("audit_event_id").asText());
+        assertThat(blocked.get(1).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
+        assertThat(blocked).allSatisfy(event -> assertThat(event.path("decision").path("outcome").asText()).isEqualTo("OUTCOME_BLOCK"));
     }
 
     /**

@@ -37,6 +37,11 @@ import java.util.regex.Pattern;
 final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON = "application/json";
     static final String PROTO = "application/proto";
+    /**
+     * A message no protobuf parser reads (a field tag cut short): sent in place of a request body
+     * that is not JSON, so that the call meets authentication before its parsing fails, as over gRPC.
+     */
+    static final byte[] UNPARSABLE = {(byte) 0xff};
     private static final Pattern TIMEOUT_MS = Pattern.compile("[0-9]{1,10}");
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
@@ -46,6 +51,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             "expect", "proxy-connection");
 
     private final ConnectBridge bridge;
+    private final AuthZen authZen;
     private final OwedAnswers owed;
     /** On an HTTP/2 stream, where connection headers do not exist. */
     private final boolean http2;
@@ -54,6 +60,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     ConnectHandler(ConnectBridge bridge, OwedAnswers owed, boolean http2) {
         this.bridge = bridge;
+        this.authZen = new AuthZen(bridge);
         this.owed = owed;
         this.http2 = http2;
     }
@@ -64,6 +71,18 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String path = request.uri();
         int query = path.indexOf('?');
         String method = (query < 0 ? path : path.substring(0, query)).replaceFirst("^/", "");
+        if (AuthZen.serves("/" + method)) {
+            Metadata headers;
+            try {
+                headers = metadata(request);
+            } catch (IllegalArgumentException e) {
+                respond(ctx, badRequest(e.getMessage()), keepAlive);
+                return;
+            }
+            answer(ctx, authZen.answer(request, "/" + method, headers, (InetSocketAddress) ctx.channel().remoteAddress(), base(ctx,
+                    request)), keepAlive);
+            return;
+        }
         if (!HttpMethod.POST.equals(request.method())) {
             FullHttpResponse refused = error(HttpResponseStatus.METHOD_NOT_ALLOWED, Status.Code.UNIMPLEMENTED,
                     "Connect unary calls are POST requests, not " + request.method());
@@ -113,6 +132,13 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             timeout = Optional.of(Duration.ofMillis(Long.parseLong(timeoutMs)));
         }
+        Metadata headers;
+        try {
+            headers = metadata(request);
+        } catch (IllegalArgumentException e) {
+            respond(ctx, badRequest(e.getMessage()), keepAlive);
+            return;
+        }
         boolean json = JSON.equals(contentType);
         byte[] message;
         ConnectBridge.Route served = route.get();
@@ -120,21 +146,19 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             Message.Builder builder = served.requestPrototype().newBuilderForType();
             try {
                 PARSER.merge(request.content().toString(StandardCharsets.UTF_8), builder);
+                message = builder.build().toByteArray();
             } catch (InvalidProtocolBufferException | RuntimeException e) {
-                respond(ctx, badRequest("the body is not a " + served.requestPrototype().getDescriptorForType().getFullName()
-                        + " in JSON: " + e.getMessage()), keepAlive);
+                // The caller is authenticated first (the budget counts a failure); then the JSON's own problem is the answer.
+                String problem = "the body is not a " + served.requestPrototype().getDescriptorForType().getFullName() + " in JSON: "
+                        + e.getMessage();
+                answer(ctx, bridge.call(served, UNPARSABLE, headers, (InetSocketAddress) ctx.channel().remoteAddress(), timeout)
+                        .thenApply(reply -> reply.status().getCode() == Status.Code.INVALID_ARGUMENT ? badRequest(problem)
+                                : response(reply, served, true)),
+                        keepAlive);
                 return;
             }
-            message = builder.build().toByteArray();
         } else {
             message = ByteBufUtil.getBytes(request.content());
-        }
-        Metadata headers;
-        try {
-            headers = metadata(request);
-        } catch (IllegalArgumentException e) {
-            respond(ctx, badRequest(e.getMessage()), keepAlive);
-            return;
         }
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         answer(ctx, bridge.call(served, message, headers, remote, timeout).thenApply(reply -> response(reply, served, json)),
@@ -230,6 +254,19 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
         }
         return metadata;
+    }
+
+    /** The URL this port is reached at, as the request names it ({@code Host}, or HTTP/2's authority). */
+    private static String base(ChannelHandlerContext ctx, FullHttpRequest request) {
+        io.netty.channel.Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+        boolean tls = connection.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isBlank()) {
+            InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+            host = (local.getAddress() instanceof java.net.Inet6Address ? "[" + local.getAddress().getHostAddress() + "]"
+                    : local.getAddress().getHostAddress()) + ":" + local.getPort();
+        }
+        return (tls ? "https://" : "http://") + host;
     }
 
     private static String mediaType(String contentType) {

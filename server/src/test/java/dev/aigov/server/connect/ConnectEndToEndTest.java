@@ -321,6 +321,12 @@ class ConnectEndToEndTest {
         assertThat(wrongField.status()).isEqualTo(400);
         assertThat(wrongField.json().path("code").asText()).isEqualTo("invalid_argument");
         assertThat(wrongField.json().path("message").asText()).contains("colour");
+        // As over gRPC, the caller is authenticated before its request is read: without a token, 401, not the JSON's problem.
+        Answer wrongFieldNoToken = post(http1, "http", server.httpPort(), EVALUATE, "application/json",
+                "{\"workspaceId\": \"w\", \"colour\": 1}".getBytes(StandardCharsets.UTF_8), Map.of());
+        assertThat(wrongFieldNoToken.status()).isEqualTo(401);
+        assertThat(wrongFieldNoToken.json().path("code").asText()).isEqualTo("unauthenticated");
+        assertThat(wrongFieldNoToken.json().path("message").asText()).doesNotContain("colour");
 
         Answer badTimeout = json(EVALUATE, Requests.answerDraft("w").build(), admin, Map.of("Connect-Timeout-Ms", "soon"));
         assertThat(badTimeout.status()).isEqualTo(400);
