@@ -38,6 +38,9 @@ public final class AiDecision implements Serializable {
     private final String message;
     private final DecisionBasis basis;
     private final GovernanceFailure failure;
+    /** Null in a decision serialized by a client before 0.x had them: read as empty. */
+    private final List<ProviderClass> permittedProviderClasses;
+    private final List<DataClassification> permittedDataClassifications;
 
     private AiDecision(
             boolean allowed,
@@ -48,7 +51,9 @@ public final class AiDecision implements Serializable {
             String auditEventId,
             String message,
             DecisionBasis basis,
-            GovernanceFailure failure) {
+            GovernanceFailure failure,
+            List<ProviderClass> permittedProviderClasses,
+            List<DataClassification> permittedDataClassifications) {
         this.allowed = allowed;
         this.reasons = List.copyOf(reasons);
         this.rejectedClassifications = List.copyOf(rejectedClassifications);
@@ -58,6 +63,8 @@ public final class AiDecision implements Serializable {
         this.message = Objects.requireNonNull(message, "message");
         this.basis = basis;
         this.failure = failure;
+        this.permittedProviderClasses = List.copyOf(permittedProviderClasses);
+        this.permittedDataClassifications = List.copyOf(permittedDataClassifications);
     }
 
     /**
@@ -70,7 +77,8 @@ public final class AiDecision implements Serializable {
         Objects.requireNonNull(decisionId, "decisionId");
         Objects.requireNonNull(auditEventId, "auditEventId");
         Objects.requireNonNull(basis, "basis");
-        return new AiDecision(true, List.of(), List.of(), requestId, decisionId, auditEventId, message, basis, null);
+        return new AiDecision(true, List.of(), List.of(), requestId, decisionId, auditEventId, message, basis, null, List.of(),
+                List.of());
     }
 
     /**
@@ -90,6 +98,29 @@ public final class AiDecision implements Serializable {
             String auditEventId,
             String message,
             DecisionBasis basis) {
+        return block(requestId, reasons, rejectedClassifications, decisionId, auditEventId, message, basis, List.of(), List.of());
+    }
+
+    /**
+     * A BLOCK by the server's rules that says what would pass: the server sets the permitted provider
+     * classes and data classifications on a block whose only failing rules are
+     * {@link BlockReason#PROVIDER_CLASS_NOT_PERMITTED} and {@link BlockReason#DATA_CLASSIFICATION_NOT_PERMITTED}.
+     *
+     * @param permittedProviderClasses the provider classes the use case permits under the policy it
+     *     was decided on (possibly none); empty for any other block
+     * @param permittedDataClassifications the data classifications the use case permits; empty for
+     *     any other block
+     */
+    public static AiDecision block(
+            UUID requestId,
+            List<BlockReason> reasons,
+            List<DataClassification> rejectedClassifications,
+            String decisionId,
+            String auditEventId,
+            String message,
+            DecisionBasis basis,
+            List<ProviderClass> permittedProviderClasses,
+            List<DataClassification> permittedDataClassifications) {
         if (reasons.isEmpty()) {
             throw new IllegalArgumentException("a block needs a reason");
         }
@@ -97,7 +128,7 @@ public final class AiDecision implements Serializable {
             throw new IllegalArgumentException("a failure is not a rule: use AiDecision.failed");
         }
         return new AiDecision(false, reasons, rejectedClassifications, requestId, decisionId, auditEventId, message,
-                basis, null);
+                basis, null, permittedProviderClasses, permittedDataClassifications);
     }
 
     /** The client's own block: no trustworthy answer, for this failure. Its reason is the failure kind's. */
@@ -118,7 +149,7 @@ public final class AiDecision implements Serializable {
             case CLIENT_OUTDATED -> "This aigov-client cannot check aigov's answer (" + failure + "); treated as a block.";
         };
         return new AiDecision(false, List.of(failure.kind().blockReason()), List.of(), requestId,
-                decisionId, auditEventId, message, null, failure);
+                decisionId, auditEventId, message, null, failure, List.of(), List.of());
     }
 
     /** For tests: an ALLOW with fresh ids, decided under {@code private_only} and {@code enabled}. */
@@ -200,6 +231,24 @@ public final class AiDecision implements Serializable {
     }
 
     /**
+     * What would pass, on a block only by the provider class and the data classifications: the
+     * provider classes this use case permits under the policy it was decided on, so that the caller
+     * can fall back (to a local provider, say) with a request of its own. Empty on an allow, on any
+     * other block, and when no class is permitted.
+     */
+    public List<ProviderClass> permittedProviderClasses() {
+        return permittedProviderClasses == null ? List.of() : permittedProviderClasses;
+    }
+
+    /**
+     * What would pass, on the same blocks: the data classifications this use case permits, so that
+     * the caller can leave the others out of a request of its own. Empty otherwise.
+     */
+    public List<DataClassification> permittedDataClassifications() {
+        return permittedDataClassifications == null ? List.of() : permittedDataClassifications;
+    }
+
+    /**
      * Why the client blocked on its own: the failure's kind, status code and error details. Empty
      * for the server's own decisions.
      */
@@ -219,6 +268,9 @@ public final class AiDecision implements Serializable {
         text.append(" requestId=").append(requestId);
         if (decisionId != null) {
             text.append(" decisionId=").append(decisionId);
+        }
+        if (!permittedProviderClasses().isEmpty() || !permittedDataClassifications().isEmpty()) {
+            text.append(" permitted=").append(permittedProviderClasses()).append(permittedDataClassifications());
         }
         if (failure != null) {
             text.append(" failure=").append(failure);

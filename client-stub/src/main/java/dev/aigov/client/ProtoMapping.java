@@ -85,7 +85,12 @@ final class ProtoMapping {
                     decisionId,
                     auditEventId,
                     decision.getMessage(),
-                    basis(decision));
+                    basis(decision),
+                    decision.getPermittedProviderClassesList().stream().map(ProtoMapping::fromProto).flatMap(java.util.Optional::stream)
+                            .toList(),
+                    // A classification this client does not know cannot be named in a request: left out.
+                    decision.getPermittedDataClassificationsList().stream().map(ProtoMapping::fromProto)
+                            .filter(c -> c != DataClassification.UNRECOGNIZED).toList());
             case OUTCOME_UNSPECIFIED -> untrusted(requestId, "aigov answered without an outcome", decisionId, auditEventId);
             default -> AiDecision.failed(requestId, GovernanceFailure.clientOutdated(
                     "aigov answered outcome number " + decision.getOutcomeValue() + ", which this client does not know"),

@@ -196,6 +196,30 @@ class RealServerTest {
                 BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED);
         assertThat(decision.rejectedClassifications())
                 .containsExactlyInAnyOrder(DataClassification.PERSONAL_DATA, DataClassification.SECRET);
+        assertThat(decision.permittedProviderClasses()).as("a tenant block is not one a fallback can answer").isEmpty();
+        assertThat(decision.permittedDataClassifications()).isEmpty();
+    }
+
+    /** A block only by the provider class and a classification says what would pass: the fallback then is allowed. */
+    @Test
+    void aBlockByProviderClassAndClassificationSaysWhatWouldPass() {
+        String workspace = privateOnlyWorkspace(client);
+
+        AiDecision decision = client.evaluate(Requests.productAnswer(workspace)
+                .providerClass(ProviderClass.EXTERNAL_PUBLIC)
+                .dataClassifications(DataClassification.PRODUCT_KNOWLEDGE, DataClassification.SECRET)
+                .build());
+
+        assertThat(decision.reasons()).containsExactly(BlockReason.PROVIDER_CLASS_NOT_PERMITTED,
+                BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED);
+        assertThat(decision.permittedProviderClasses()).containsExactly(ProviderClass.LOCAL_PRIVATE);
+        assertThat(decision.permittedDataClassifications())
+                .containsExactly(DataClassification.PRODUCT_KNOWLEDGE, DataClassification.OPERATIONAL_METADATA);
+        AiDecision fallback = client.evaluate(Requests.productAnswer(workspace)
+                .providerClass(decision.permittedProviderClasses().get(0))
+                .dataClassifications(DataClassification.PRODUCT_KNOWLEDGE)
+                .build());
+        assertThat(fallback.allowed()).as(fallback.message()).isTrue();
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.connect.ConnectBridge;
 import dev.aigov.server.connect.ConnectPort;
 import dev.aigov.server.control.ExecutionControlService;
+import dev.aigov.server.evaluation.CurrentCatalog;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.DecisionService;
 import dev.aigov.server.evaluation.SnapshotSource;
@@ -60,6 +61,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 
 /**
@@ -78,6 +80,7 @@ public final class AigovServer {
     private final Telemetry telemetry;
     private final AutoCloseable poolReport;
     private final Optional<Connect> connect;
+    private final Supplier<CurrentCatalog.Reload> catalogReload;
 
     /** The Connect (HTTP/JSON) port and the in-process server its calls enter by. */
     private record Connect(ConnectPort port, ConnectBridge bridge) {
@@ -96,7 +99,8 @@ public final class AigovServer {
 
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
             HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
-            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport, Optional<Connect> connect) {
+            DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport, Optional<Connect> connect,
+            Supplier<CurrentCatalog.Reload> catalogReload) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -108,6 +112,7 @@ public final class AigovServer {
         this.telemetry = telemetry;
         this.poolReport = poolReport;
         this.connect = connect;
+        this.catalogReload = catalogReload;
     }
 
     /**
@@ -117,7 +122,7 @@ public final class AigovServer {
     record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
             DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
 
-        static HotPath start(HotPathConfig config, Catalog catalog, Database database, Clock clock, Executor completions) {
+        static HotPath start(HotPathConfig config, Supplier<Catalog> catalog, Database database, Clock clock, Executor completions) {
             DSLContext dsl = database.dsl();
             DecisionState state = new DecisionState(config.maxStaleness());
             StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
@@ -174,9 +179,10 @@ public final class AigovServer {
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), named("aigov-decisions"));
         ExecutorService blockingExecutor = Executors.newFixedThreadPool(
                 Math.max(16, config.database().poolSize() * 2), named("aigov-calls"));
-        // The catalog is read once, at start (ServeCommand refused an invalid file before anything began).
-        Catalog catalog = config.catalog().catalog();
+        // The catalog read at start (ServeCommand refused an invalid file before anything began), until a reload.
+        CurrentCatalog catalog = new CurrentCatalog(config.catalog());
         AigovMetrics metrics = new AigovMetrics(telemetry.meter(), catalog);
+        metrics.observe(catalog);
         HotPath started = HotPath.start(config.hotPath(), catalog, database, clock, answerExecutor);
         started.recorder().reportTo(metrics);
         HotPath hotPath = telemetry.traced() ? started.traced(telemetry.tracer()) : started;
@@ -246,7 +252,11 @@ public final class AigovServer {
                             databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
-                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport, connect);
+                    answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport, connect, () -> {
+                        CurrentCatalog.Reload reload = catalog.reload();
+                        metrics.catalogReloaded(reload);
+                        return reload;
+                    });
         } catch (RuntimeException e) {
             hotPath.close(Duration.ZERO);
             telemetry.close();
@@ -264,6 +274,14 @@ public final class AigovServer {
 
     public int port() {
         return server.getPort();
+    }
+
+    /**
+     * Reads the catalog file again (on SIGHUP): a valid one serves from the next decision on; an
+     * invalid one is refused, logged and counted, and the last good catalog goes on serving.
+     */
+    public CurrentCatalog.Reload reloadCatalog() {
+        return catalogReload.get();
     }
 
     /**

@@ -125,7 +125,7 @@ public final class CatalogFile {
             });
         }
         problems.throwIfAny();
-        return new LoadedCatalog(Optional.empty(), label, new Catalog(useCases));
+        return new LoadedCatalog(Optional.empty(), label, new Catalog(useCases, label));
     }
 
     /** Format first: a file of another format is refused before anything else in it is judged. */

@@ -4,8 +4,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The answer to one request: every failing rule, in precedence order, and the state it was made on.
- * It is an ALLOW exactly when no rule failed.
+ * The answer to one request: every failing rule, in precedence order, and the state and catalog it
+ * was made on. It is an ALLOW exactly when no rule failed.
+ *
+ * @param catalog the catalog's version it was made with; empty only for a decision recorded before
+ *     decisions carried it
+ * @param permittedProviderClasses for a BLOCK whose only failing rules are the provider class and
+ *     the data classifications: the provider classes the use case permits under the policy it was
+ *     decided on, so that a caller can fall back; empty otherwise
+ * @param permittedDataClassifications for such a BLOCK: the data classifications the use case
+ *     permits; empty otherwise
  */
 public record Decision(
         List<BlockReason> allReasons,
@@ -14,11 +22,16 @@ public record Decision(
         long policyVersion,
         ControlState executionState,
         long controlVersion,
-        String message) {
+        String message,
+        Optional<CatalogVersion> catalog,
+        List<ProviderClass> permittedProviderClasses,
+        List<DataClassification> permittedDataClassifications) {
 
     public Decision {
         allReasons = allReasons.stream().sorted().distinct().toList();
         rejectedClassifications = List.copyOf(rejectedClassifications);
+        permittedProviderClasses = permittedProviderClasses.stream().sorted().distinct().toList();
+        permittedDataClassifications = permittedDataClassifications.stream().sorted().distinct().toList();
     }
 
     public Outcome outcome() {

@@ -1,8 +1,10 @@
 package dev.aigov.core;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -10,6 +12,10 @@ import java.util.stream.Collectors;
  * and every failure reported; the primary reason is the first in {@link BlockReason} order.
  */
 public final class Rules {
+    /** The failing rules a caller can answer by changing its own request's provider class or classifications. */
+    private static final Set<BlockReason> FALLBACK_REASONS = EnumSet.of(BlockReason.PROVIDER_CLASS_NOT_PERMITTED,
+            BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED);
+
     private Rules() {
     }
 
@@ -50,8 +56,15 @@ public final class Rules {
 
         ControlStatus control = snapshot.decidingControl();
         ControlState executionState = snapshot.paused() ? ControlState.PAUSED : ControlState.ENABLED;
+        // What would pass: only when nothing but the provider class and the classifications failed, so the caller can fall back.
+        boolean fallback = !failed.isEmpty() && FALLBACK_REASONS.containsAll(failed);
+        List<ProviderClass> permittedClasses = fallback
+                ? useCase.get().providerClasses().stream().filter(policy.mode().permittedProviderClasses()::contains).toList()
+                : List.of();
+        List<DataClassification> permittedClassifications = fallback ? List.copyOf(useCase.get().dataClassifications()) : List.of();
         return new Decision(failed, rejected, policy.mode(), policy.version(), executionState, control.version(),
-                message(request, snapshot, useCase, failed, rejected));
+                message(request, snapshot, useCase, failed, rejected), Optional.of(catalog.version()), permittedClasses,
+                permittedClassifications);
     }
 
     /**

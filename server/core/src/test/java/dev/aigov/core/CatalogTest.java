@@ -28,6 +28,49 @@ class CatalogTest {
         assertThat(PolicyMode.PRIVATE_ONLY.permittedProviderClasses()).containsExactly(ProviderClass.LOCAL_PRIVATE);
     }
 
+    /**
+     * The digest follows the encoding Catalog#digestOf documents, pinned by vectors computed outside
+     * Java from that text (a short Python script over the same bytes), so that no change of the
+     * code changes a published digest unnoticed.
+     */
+    @Test
+    void theDigestIsTheDocumentedEncodingsSha256() {
+        assertThat(Catalog.digestOf(List.of())).isEqualTo("sha256:8545722adce94037272435860a172d656069d56c6362bb3d712b0b8057c7d59a");
+        UseCase b = new UseCase("b.draft", "fam_b", true, Set.of(ProviderClass.LOCAL_PRIVATE),
+                Set.of(DataClassification.SECRET, DataClassification.PERSONAL_DATA), "B \u00e9");
+        UseCase a = new UseCase("a.draft", "fam_a", false, Set.of(ProviderClass.LOCAL_PRIVATE, ProviderClass.EXTERNAL_PUBLIC),
+                Set.of(PRODUCT_KNOWLEDGE), "A");
+        String expected = "sha256:619babc78bf3f8cb4912955e780c3971cbb7915be88bb16358761329ec3e2e45";
+        assertThat(new Catalog(List.of(b, a)).version().digest()).isEqualTo(expected);
+        assertThat(new Catalog(List.of(a, b), java.util.Optional.of("r42")).version())
+                .as("neither the order declared nor the label changes the digest")
+                .isEqualTo(new CatalogVersion(expected, java.util.Optional.of("r42")));
+    }
+
+    @Test
+    void anyChangeToWhatTheRulesReadChangesTheDigest() {
+        UseCase base = useCase("a.draft");
+        String digest = new Catalog(List.of(base)).version().digest();
+        List<UseCase> changed = List.of(
+                new UseCase("a.draft2", base.sourceFamily(), base.tenantContextPermitted(), base.providerClasses(),
+                        base.dataClassifications(), base.description()),
+                new UseCase(base.key(), "other", base.tenantContextPermitted(), base.providerClasses(), base.dataClassifications(),
+                        base.description()),
+                new UseCase(base.key(), base.sourceFamily(), !base.tenantContextPermitted(), base.providerClasses(),
+                        base.dataClassifications(), base.description()),
+                new UseCase(base.key(), base.sourceFamily(), base.tenantContextPermitted(),
+                        Set.of(ProviderClass.LOCAL_PRIVATE, ProviderClass.EXTERNAL_PUBLIC), base.dataClassifications(),
+                        base.description()),
+                new UseCase(base.key(), base.sourceFamily(), base.tenantContextPermitted(), base.providerClasses(),
+                        Set.of(DataClassification.SECRET), base.description()),
+                new UseCase(base.key(), base.sourceFamily(), base.tenantContextPermitted(), base.providerClasses(),
+                        base.dataClassifications(), base.description() + "."));
+        for (UseCase one : changed) {
+            assertThat(new Catalog(List.of(one)).version().digest()).as(one.toString()).isNotEqualTo(digest);
+        }
+        assertThat(new Catalog(List.of(base, useCase("b.draft"))).version().digest()).isNotEqualTo(digest);
+    }
+
     @Test
     void useCasesAreListedInKeyOrderWhateverOrderTheyAreDeclaredIn() {
         UseCase zebra = useCase("zebra.draft");

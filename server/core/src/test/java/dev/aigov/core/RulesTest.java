@@ -280,6 +280,70 @@ class RulesTest {
         });
     }
 
+    // --- what would pass ------------------------------------------------------------------------
+
+    /**
+     * A block only by the provider class, the classifications, or both, says what the use case permits
+     * under the policy: written out here, private_only permits local_private, and each use case's
+     * classifications are its table's.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("fallbackBlocks")
+    void aBlockOnlyByProviderClassOrClassificationsSaysWhatWouldPass(String useCase, List<BlockReason> failing) {
+        Scenario scenario = Scenario.allowedFor(useCase);
+        failing.forEach(scenario::failing);
+        Decision decision = scenario.decide();
+        assertThat(decision.allReasons()).containsExactlyElementsOf(failing);
+        assertThat(decision.permittedProviderClasses()).containsExactly(ProviderClass.LOCAL_PRIVATE);
+        assertThat(decision.permittedDataClassifications())
+                .containsExactlyElementsOf(APPROVED_CLASSIFICATIONS.get(useCase).stream().sorted().toList());
+    }
+
+    static Stream<Arguments> fallbackBlocks() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String useCase : List.of(ANSWER_DRAFT, SUMMARY_DRAFT)) {
+            cases.add(arguments(useCase, List.of(PROVIDER_CLASS_NOT_PERMITTED)));
+            cases.add(arguments(useCase, List.of(DATA_CLASSIFICATION_NOT_PERMITTED)));
+            cases.add(arguments(useCase, List.of(PROVIDER_CLASS_NOT_PERMITTED, DATA_CLASSIFICATION_NOT_PERMITTED)));
+        }
+        return cases.stream();
+    }
+
+    /** Any other decision, an allow or a block with any other failing rule, says nothing of what would pass. */
+    @Test
+    void everyOtherDecisionSaysNothingOfWhatWouldPass() {
+        Set<BlockReason> fallback = EnumSet.of(PROVIDER_CLASS_NOT_PERMITTED, DATA_CLASSIFICATION_NOT_PERMITTED);
+        List<Decision> decisions = decisionsForEveryCombination();
+        assertThat(decisions).filteredOn(d -> !d.allReasons().isEmpty() && fallback.containsAll(d.allReasons())).isNotEmpty()
+                .allSatisfy(d -> assertThat(d.permittedProviderClasses()).containsExactly(ProviderClass.LOCAL_PRIVATE));
+        assertThat(decisions).filteredOn(d -> d.allReasons().isEmpty() || !fallback.containsAll(d.allReasons())).isNotEmpty()
+                .allSatisfy(d -> {
+                    assertThat(d.permittedProviderClasses()).isEmpty();
+                    assertThat(d.permittedDataClassifications()).isEmpty();
+                });
+    }
+
+    /** A use case that permits only a class the policy does not: the block still names its classifications, and no class. */
+    @Test
+    void noPermittedClassWhenThePolicyPermitsNoneOfTheUseCases() {
+        Catalog externalOnly = new Catalog(List.of(new UseCase("x.draft", "x", false, Set.of(ProviderClass.EXTERNAL_PUBLIC),
+                Set.of(PRODUCT_KNOWLEDGE), "External only.")));
+        RequestBuilder request = RequestBuilder.valid();
+        request.useCase = "x.draft";
+        request.sourceFamily = "x";
+        Decision decision = Rules.evaluate(request.build(), new Snapshot(GLOBAL_ENABLED, ControlStatus.NEVER_CHANGED, PRIVATE_ONLY),
+                externalOnly);
+        assertThat(decision.allReasons()).containsExactly(PROVIDER_CLASS_NOT_PERMITTED);
+        assertThat(decision.permittedProviderClasses()).isEmpty();
+        assertThat(decision.permittedDataClassifications()).containsExactly(PRODUCT_KNOWLEDGE);
+    }
+
+    @Test
+    void everyDecisionCarriesTheVersionOfTheCatalogItWasMadeWith() {
+        assertThat(decisionsForEveryCombination())
+                .allSatisfy(decision -> assertThat(decision.catalog()).contains(RequestBuilder.CATALOG.version()));
+    }
+
     // --- data classifications -------------------------------------------------------------------
 
     static Stream<Arguments> everyClassificationForEveryUseCase() {

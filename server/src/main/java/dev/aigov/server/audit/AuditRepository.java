@@ -5,6 +5,7 @@ import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.BlockReason;
+import dev.aigov.core.CatalogVersion;
 import dev.aigov.core.ControlState;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.Decision;
@@ -161,7 +162,9 @@ public final class AuditRepository {
                         values(DataClassification.class, row.getRejectedClassifications()),
                         Vocabulary.fromWord(PolicyMode.class, row.getPolicyMode()), row.getPolicyVersion(),
                         Vocabulary.fromWord(ControlState.class, row.getControlState()), row.getControlVersion(),
-                        row.getMessage());
+                        row.getMessage(), Optional.ofNullable(row.getCatalogDigest())
+                                .map(digest -> new CatalogVersion(digest, Optional.ofNullable(row.getCatalogLabel()))),
+                        List.of(), List.of());
                 yield new AuditEvent.DecisionMade(header, request, row.getDecisionId(), decision);
             }
             case POLICY_SET -> new AuditEvent.PolicySet(header,

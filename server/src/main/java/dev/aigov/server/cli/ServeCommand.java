@@ -145,8 +145,24 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             LOG.info("aigov stopped");
         }, "aigov-shutdown"));
+        reloadCatalogOnSighup(server);
         server.awaitTermination();
         return 0;
+    }
+
+    /**
+     * SIGHUP reads the catalog file again ({@link AigovServer#reloadCatalog}), on a thread of its own
+     * so that the signal's dispatch never waits on the file; reloads run one at a time.
+     */
+    @SuppressWarnings("sunapi") // sun.misc.Signal (jdk.unsupported) is the JDK's only way to take a signal
+    private static void reloadCatalogOnSighup(AigovServer server) {
+        java.util.concurrent.ExecutorService reloads = java.util.concurrent.Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("aigov-catalog-reload").daemon().factory());
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloads.execute(server::reloadCatalog));
+        } catch (IllegalArgumentException unsupported) {
+            LOG.warn("SIGHUP cannot be handled here ({}): the catalog reloads only with a restart", unsupported.getMessage());
+        }
     }
 
     /** Every environment variable the server reads: what deployment files and docs may name. */

@@ -149,10 +149,10 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 message = builder.build().toByteArray();
             } catch (InvalidProtocolBufferException | RuntimeException e) {
                 // The caller is authenticated first (the budget counts a failure); then the JSON's own problem is the answer.
-                String problem = "the body is not a " + served.requestPrototype().getDescriptorForType().getFullName() + " in JSON: "
+                String problem = "is not a " + served.requestPrototype().getDescriptorForType().getFullName() + " in JSON: "
                         + e.getMessage();
                 answer(ctx, bridge.call(served, UNPARSABLE, headers, (InetSocketAddress) ctx.channel().remoteAddress(), timeout)
-                        .thenApply(reply -> reply.status().getCode() == Status.Code.INVALID_ARGUMENT ? badRequest(problem)
+                        .thenApply(reply -> reply.status().getCode() == Status.Code.INVALID_ARGUMENT ? unparsable(method, problem)
                                 : response(reply, served, true)),
                         keepAlive);
                 return;
@@ -275,6 +275,15 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         int parameters = contentType.indexOf(';');
         return (parameters < 0 ? contentType : contentType.substring(0, parameters)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** A body that is not the request message: INVALID_ARGUMENT with its ErrorInfo, as every error of the API has one. */
+    private static FullHttpResponse unparsable(String method, String problem) {
+        io.grpc.StatusRuntimeException refusal = dev.aigov.server.grpc.StatusMapping.unparsableRequest(method, problem);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                Unpooled.wrappedBuffer(ConnectErrors.body(refusal.getStatus(), refusal.getTrailers())));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        return response;
     }
 
     private static FullHttpResponse badRequest(String message) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Evaluates a request: the state from the snapshot, the answer from the rules, and the record
@@ -19,10 +20,11 @@ import java.util.function.BooleanSupplier;
 public final class DecisionService {
     private final SnapshotSource snapshots;
     private final DecisionRecorder recorder;
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalog;
     private final Clock clock;
 
-    public DecisionService(SnapshotSource snapshots, DecisionRecorder recorder, Catalog catalog, Clock clock) {
+    /** {@code catalog} is read once per decision: the one current then ({@link CurrentCatalog}). */
+    public DecisionService(SnapshotSource snapshots, DecisionRecorder recorder, Supplier<Catalog> catalog, Clock clock) {
         this.snapshots = snapshots;
         this.recorder = recorder;
         this.catalog = catalog;
@@ -39,7 +41,7 @@ public final class DecisionService {
     public CompletableFuture<RecordedDecision> evaluate(String principal, byte[] fingerprint, DecisionRequest request,
             BooleanSupplier callerGone) {
         Snapshot snapshot = snapshots.snapshotFor(request.workspaceId());
-        Decision decision = Rules.evaluate(request, snapshot, catalog);
+        Decision decision = Rules.evaluate(request, snapshot, catalog.get());
         return recorder.record(new DecisionRecorder.Pending(UUID.randomUUID(), UUID.randomUUID(), clock.instant(),
                 principal, request, snapshot, decision, fingerprint, callerGone));
     }
@@ -67,7 +69,8 @@ public final class DecisionService {
                 .digest();
     }
 
+    /** The catalog current now. */
     public Catalog catalog() {
-        return catalog;
+        return catalog.get();
     }
 }

@@ -83,6 +83,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 decision.reason().map(ProtoMapping::blockReason).ifPresent(details::setReason);
                 decision.allReasons().stream().map(ProtoMapping::blockReason).forEach(details::addAllReasons);
                 decision.rejectedClassifications().stream().map(ProtoMapping::classification).forEach(details::addRejectedClassifications);
+                decision.catalog().map(ProtoMapping::catalogVersion).ifPresent(details::setCatalog);
                 proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_AI_DECISION)
                         .setTenantId(request.tenantId())
                         .setActor(Actor.newBuilder().setId(request.actor().id()).setKind(ProtoMapping.actorKind(request.actor().kind())))

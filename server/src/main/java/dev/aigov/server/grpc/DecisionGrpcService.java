@@ -63,8 +63,11 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
     @Override
     public void listUseCases(ListUseCasesRequest request, StreamObserver<ListUseCasesResponse> observer) {
         Calls.unary("ListUseCases", observer, () -> {
-            ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder();
-            for (dev.aigov.core.UseCase useCase : decisions.catalog().useCases()) {
+            // One catalog for the whole answer: a reload meanwhile does not mix two.
+            dev.aigov.core.Catalog catalog = decisions.catalog();
+            ListUseCasesResponse.Builder response = ListUseCasesResponse.newBuilder()
+                    .setCatalog(ProtoMapping.catalogVersion(catalog.version()));
+            for (dev.aigov.core.UseCase useCase : catalog.useCases()) {
                 UseCase.Builder proto = UseCase.newBuilder()
                         .setKey(useCase.key())
                         .setSourceFamily(useCase.sourceFamily())
@@ -110,6 +113,10 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         decision.reason().map(ProtoMapping::blockReason).ifPresent(proto::setReason);
         decision.allReasons().stream().map(ProtoMapping::blockReason).forEach(proto::addAllReasons);
         decision.rejectedClassifications().stream().map(ProtoMapping::classification).forEach(proto::addRejectedClassifications);
+        decision.catalog().map(ProtoMapping::catalogVersion).ifPresent(proto::setCatalog);
+        decision.permittedProviderClasses().stream().map(ProtoMapping::providerClass).forEach(proto::addPermittedProviderClasses);
+        decision.permittedDataClassifications().stream().map(ProtoMapping::classification)
+                .forEach(proto::addPermittedDataClassifications);
         return proto.build();
     }
 }

@@ -94,6 +94,10 @@ final class ProtoMapping {
         return ActorKind.valueOf("ACTOR_KIND_" + value.name());
     }
 
+    static dev.aigov.api.v1.CatalogVersion catalogVersion(dev.aigov.core.CatalogVersion version) {
+        return dev.aigov.api.v1.CatalogVersion.newBuilder().setDigest(version.digest()).setLabel(version.label().orElse("")).build();
+    }
+
     static Timestamp timestamp(Instant instant) {
         return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }

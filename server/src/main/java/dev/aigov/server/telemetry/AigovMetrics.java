@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -47,6 +48,8 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
     static final AttributeKey<String> RESULT = AttributeKey.stringKey("result");
     static final AttributeKey<String> CLIENT_VERSION = AttributeKey.stringKey("client_version");
+    static final AttributeKey<String> CATALOG_DIGEST = AttributeKey.stringKey("digest");
+    static final AttributeKey<String> CATALOG_LABEL = AttributeKey.stringKey("label");
     static final AttributeKey<String> STAGE = AttributeKey.stringKey("stage");
     /** Distinct client versions counted by name; any further one counts as "other" (labels stay bounded). */
     static final int CLIENT_VERSIONS_NAMED = 32;
@@ -65,7 +68,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
             ErrorReason.ERROR_REASON_WORKSPACE_NOT_PERMITTED, ErrorReason.ERROR_REASON_TOO_MANY_FAILED_AUTHENTICATIONS);
 
     private final Meter meter;
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalog;
     private final LongCounter decisions;
     private final DoubleHistogram decisionDuration;
     private final LongCounter decisionFailures;
@@ -75,6 +78,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     private final LongCounter callersGone;
     private final LongCounter authFailures;
     private final LongCounter evaluationsByClient;
+    private final LongCounter catalogReloads;
     private final ConcurrentMap<String, Attributes> clientVersions = new ConcurrentHashMap<>();
     private final ConcurrentMap<Labels, Attributes> decisionLabels = new ConcurrentHashMap<>();
     private final List<AutoCloseable> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -82,7 +86,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     private record Labels(String outcome, String reason, String useCase, String providerClass) {
     }
 
-    public AigovMetrics(Meter meter, Catalog catalog) {
+    public AigovMetrics(Meter meter, Supplier<Catalog> catalog) {
         this.meter = meter;
         this.catalog = catalog;
         this.decisions = meter.counterBuilder("aigov.decisions").setUnit("{decision}")
@@ -113,6 +117,10 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                 .setDescription("EvaluateAiRequest calls by the aigov-client version the caller announced (none: no header; "
                         + "invalid: not a version; other: not shaped like a release, or beyond the first " + CLIENT_VERSIONS_NAMED
                         + " seen)")
+                .build();
+        this.catalogReloads = meter.counterBuilder("aigov.catalog.reloads").setUnit("{reload}")
+                .setDescription("Catalog reloads (SIGHUP), by result: loaded, refused (an invalid file: the last good catalog "
+                        + "serves), built_in (no file to read again)")
                 .build();
         overloadRefusals.add(0, AUDIT_QUEUE);
         overloadRefusals.add(0, CONCURRENCY_LIMIT);
@@ -175,7 +183,7 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     }
 
     private String useCaseLabel(String useCase) {
-        return catalog.find(useCase).isPresent() ? useCase : "other";
+        return catalog.get().find(useCase).isPresent() ? useCase : "other";
     }
 
     static String errorReason(Throwable failure) {
@@ -223,6 +231,42 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
     @Override
     public void refused() {
         overloadRefusals.add(1, AUDIT_QUEUE);
+    }
+
+    // The catalog
+
+    /**
+     * The catalog served, as {@code aigov_catalog_version{digest, label} 1} (two replicas that disagree
+     * show as two series), and whether the last reload was refused ({@code aigov_catalog_reload_failed}).
+     */
+    public void observe(dev.aigov.server.evaluation.CurrentCatalog catalog) {
+        observers.add(meter.gaugeBuilder("aigov.catalog.version").ofLongs().setUnit("{catalog}")
+                .setDescription("The catalog of use cases this replica decides with now: 1, labelled with its digest and label")
+                .buildWithCallback(measurement -> {
+                    dev.aigov.core.CatalogVersion version = catalog.get().version();
+                    measurement.record(1, Attributes.of(CATALOG_DIGEST, version.digest(), CATALOG_LABEL, version.label().orElse("")));
+                }));
+        observers.add(meter.gaugeBuilder("aigov.catalog.reload.failed").ofLongs().setUnit("1")
+                .setDescription("1 when the last catalog reload found an invalid file (the last good catalog still serves); 0 otherwise")
+                .buildWithCallback(measurement -> measurement.record(catalog.lastReloadFailed() ? 1 : 0)));
+        CatalogReloadResult.ALL.forEach(result -> catalogReloads.add(0, result));
+    }
+
+    /** Counts one catalog reload by its result. */
+    public void catalogReloaded(dev.aigov.server.evaluation.CurrentCatalog.Reload reload) {
+        catalogReloads.add(1, switch (reload) {
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Loaded ignored -> CatalogReloadResult.LOADED;
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Refused ignored -> CatalogReloadResult.REFUSED;
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.BuiltIn ignored -> CatalogReloadResult.BUILT_IN;
+        });
+    }
+
+    /** The results a reload is counted by. */
+    private static final class CatalogReloadResult {
+        static final Attributes LOADED = Attributes.of(AttributeKey.stringKey("result"), "loaded");
+        static final Attributes REFUSED = Attributes.of(AttributeKey.stringKey("result"), "refused");
+        static final Attributes BUILT_IN = Attributes.of(AttributeKey.stringKey("result"), "built_in");
+        static final List<Attributes> ALL = List.of(LOADED, REFUSED, BUILT_IN);
     }
 
     // What is read when scraped

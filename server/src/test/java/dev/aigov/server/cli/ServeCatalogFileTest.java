@@ -20,11 +20,17 @@ import dev.aigov.server.testing.Requests;
 import dev.aigov.server.testing.ServerProcess;
 import dev.aigov.server.testing.TestDatabase;
 import dev.aigov.server.testing.TestServer;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +88,44 @@ class ServeCatalogFileTest {
             assertThat(answerDraft.getOutcome()).isEqualTo(Outcome.OUTCOME_BLOCK);
             assertThat(answerDraft.getAllReasonsList()).containsExactly(BlockReason.BLOCK_REASON_USE_CASE_NOT_APPROVED);
         }
+    }
+
+    /**
+     * SIGHUP reads the file again, in the process users run: a valid change serves (one INFO line with
+     * the new version), an invalid one is refused with one ERROR line naming the file, line and
+     * problem while the last good catalog goes on serving, and the process keeps running.
+     */
+    @Test
+    void sighupReloadsTheCatalogAndRefusesAnInvalidOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("reloaded.json"), OPERATORS_CATALOG);
+        try (ServerProcess process = ServerProcess.start(dir.resolve("reload-data"), Map.of("AIGOV_CATALOG_FILE", file.toString()))) {
+            process.awaitLogLine("aigov listening on ", Duration.ofMinutes(2));
+            String relabelled = CatalogFile.parse("relabelled", OPERATORS_CATALOG.replace("billing r7", "billing r8")).catalog()
+                    .version().describe();
+            Files.writeString(file, OPERATORS_CATALOG.replace("billing r7", "billing r8"));
+            hangUp(process);
+            assertThat(process.awaitLogLine("catalog reloaded", Duration.ofSeconds(30))).contains(relabelled);
+
+            Files.writeString(file, OPERATORS_CATALOG.replace("\"billing\",", "\"billing\", \"colour\": 1,"));
+            hangUp(process);
+            assertThat(process.awaitLogLine("catalog reload refused", Duration.ofSeconds(30))).contains("ERROR", file.toString(), "line",
+                    "colour", relabelled);
+            assertThat(process.isAlive()).isTrue();
+            ManagedChannel channel = NettyChannelBuilder.forTarget(process.target()).usePlaintext().build();
+            try {
+                // Health needs no token; the process serves on, with the last good catalog (the log says which).
+                assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static void hangUp(ServerProcess process) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
     }
 
     @Test

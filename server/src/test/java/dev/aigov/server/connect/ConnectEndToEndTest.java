@@ -321,6 +321,8 @@ class ConnectEndToEndTest {
         assertThat(wrongField.status()).isEqualTo(400);
         assertThat(wrongField.json().path("code").asText()).isEqualTo("invalid_argument");
         assertThat(wrongField.json().path("message").asText()).contains("colour");
+        assertThat(wrongField.json().path("details").get(0).path("debug").path("reason").asText()).as("its ErrorInfo")
+                .isEqualTo("ERROR_REASON_INVALID_FIELD");
         // As over gRPC, the caller is authenticated before its request is read: without a token, 401, not the JSON's problem.
         Answer wrongFieldNoToken = post(http1, "http", server.httpPort(), EVALUATE, "application/json",
                 "{\"workspaceId\": \"w\", \"colour\": 1}".getBytes(StandardCharsets.UTF_8), Map.of());

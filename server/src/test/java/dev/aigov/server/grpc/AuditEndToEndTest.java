@@ -32,6 +32,7 @@ import dev.aigov.api.v1.PolicyMode;
 import dev.aigov.api.v1.ProviderClass;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
+import dev.aigov.catalog.CatalogFile;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.Clients;
@@ -189,10 +190,14 @@ class AuditEndToEndTest {
         evaluateAs(admin, summaryDraft(workspace));
         AuditEvent event = list(of(workspace).setKind(AuditEventKind.AUDIT_EVENT_KIND_AI_DECISION)).get(0);
 
-        // Every string a decision event carries is an id, a key or a UUID: none is free text.
+        // Every string a decision event carries is an id, a key or a UUID: none is free text. The one
+        // exception is the catalog's label: the operator's text from the catalog file, never a caller's.
+        assertThat(event.getDecision().getCatalog().getDigest()).matches("sha256:[0-9a-f]{64}");
+        assertThat(event.getDecision().getCatalog().getLabel()).isEqualTo(CatalogFile.builtIn().label().orElseThrow());
         List<String> strings = new ArrayList<>();
-        collectStrings(event, strings);
+        collectStrings(event.toBuilder().setDecision(event.getDecision().toBuilder().clearCatalog()).build(), strings);
         assertThat(strings).isNotEmpty().allSatisfy(value -> assertThat(value).matches(ID));
+        assertThat(stringFieldNames(dev.aigov.api.v1.CatalogVersion.getDescriptor())).containsExactly("digest", "label");
         // And the contract has no field a prompt, a document or model output could be put in.
         assertThat(stringFieldNames(AuditEvent.getDescriptor())).containsExactlyInAnyOrder(
                 "event_id", "workspace_id", "tenant_id", "principal", "caller_surface", "request_id");

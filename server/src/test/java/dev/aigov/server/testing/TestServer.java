@@ -134,6 +134,11 @@ public final class TestServer implements AutoCloseable {
                 List.of(outermost));
     }
 
+    /** Reads the catalog file again, as SIGHUP does. */
+    public dev.aigov.server.evaluation.CurrentCatalog.Reload reloadCatalog() {
+        return server.reloadCatalog();
+    }
+
     /** The Connect (HTTP/JSON) port, for a server started with one ({@code @WithAigovServer(http = true)}). */
     public int httpPort() {
         return server.httpPort().orElseThrow(() -> new IllegalStateException("this server serves no HTTP port"));

@@ -229,7 +229,9 @@ public final class InMemoryAiGovernance implements AiGovernance {
         return AiDecision.block(requestId,
                 decision.allReasons().stream().map(reason -> BlockReason.valueOf(reason.name())).toList(),
                 decision.rejectedClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList(),
-                decisionId, auditEventId, decision.message(), basis);
+                decisionId, auditEventId, decision.message(), basis,
+                decision.permittedProviderClasses().stream().map(p -> dev.aigov.client.ProviderClass.valueOf(p.name())).toList(),
+                decision.permittedDataClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList());
     }
 
     private static DecisionRequest toDomain(AiRequest request, UUID requestId) {

@@ -160,6 +160,9 @@ class DecisionMatrixTest {
         assertThat(inMemory.allowed()).as(row + ": allowed").isEqualTo(real.allowed());
         assertThat(inMemory.reasons()).as(row + ": reasons").isEqualTo(real.reasons());
         assertThat(inMemory.rejectedClassifications()).as(row + ": rejected").isEqualTo(real.rejectedClassifications());
+        assertThat(inMemory.permittedProviderClasses()).as(row + ": permitted classes").isEqualTo(real.permittedProviderClasses());
+        assertThat(inMemory.permittedDataClassifications()).as(row + ": permitted classifications")
+                .isEqualTo(real.permittedDataClassifications());
         assertThat(inMemory.message()).as(row + ": message").isEqualTo(real.failure().isPresent() ? inMemory.message() : real.message());
         assertThat(inMemory.basis().map(DecisionMatrixTest::stateOf)).as(row + ": basis")
                 .isEqualTo(real.basis().map(DecisionMatrixTest::stateOf));

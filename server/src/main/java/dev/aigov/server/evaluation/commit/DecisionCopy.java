@@ -3,6 +3,7 @@ package dev.aigov.server.evaluation.commit;
 import static dev.aigov.db.jooq.Tables.AUDIT_EVENTS;
 
 import dev.aigov.core.BlockReason;
+import dev.aigov.core.CatalogVersion;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.Vocabulary;
@@ -34,7 +35,7 @@ final class DecisionCopy {
             AUDIT_EVENTS.PROVIDER_CLASS, AUDIT_EVENTS.DATA_CLASSIFICATIONS, AUDIT_EVENTS.SOURCE_FAMILY,
             AUDIT_EVENTS.OUTCOME, AUDIT_EVENTS.REASON, AUDIT_EVENTS.ALL_REASONS, AUDIT_EVENTS.REJECTED_CLASSIFICATIONS,
             AUDIT_EVENTS.POLICY_MODE, AUDIT_EVENTS.POLICY_VERSION, AUDIT_EVENTS.CONTROL_STATE, AUDIT_EVENTS.CONTROL_VERSION,
-            AUDIT_EVENTS.MESSAGE, AUDIT_EVENTS.CLIENT_VERSION);
+            AUDIT_EVENTS.MESSAGE, AUDIT_EVENTS.CLIENT_VERSION, AUDIT_EVENTS.CATALOG_DIGEST, AUDIT_EVENTS.CATALOG_LABEL);
     private static final String STATEMENT = "COPY " + DSL.using(SQLDialect.POSTGRES).render(AUDIT_EVENTS)
             + " (" + COLUMNS.stream().map(field -> DSL.using(SQLDialect.POSTGRES).render(field.getUnqualifiedName()))
                     .collect(Collectors.joining(", "))
@@ -96,7 +97,9 @@ final class DecisionCopy {
         text(out, decision.executionState().word()).append('\t');
         out.append(decision.controlVersion()).append('\t');
         text(out, decision.message()).append('\t');
-        optional(out, request.clientVersion()).append('\n');
+        optional(out, request.clientVersion()).append('\t');
+        optional(out, decision.catalog().map(CatalogVersion::digest).orElse("")).append('\t');
+        optional(out, decision.catalog().flatMap(CatalogVersion::label).orElse("")).append('\n');
     }
 
     /** An array of vocabulary words, each quoted as an array element. */

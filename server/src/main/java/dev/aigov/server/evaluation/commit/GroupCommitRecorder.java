@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,7 +144,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
 
     private final DSLContext dsl;
     private final CommittedSnapshots committed;
-    private final Catalog catalog;
+    private final Supplier<Catalog> catalog;
     private final Clock clock;
     private final Executor completions;
     private final Limits limits;
@@ -154,7 +155,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     private volatile BatchHook batchHook = BatchHook.NONE;
     private volatile WriterMetrics metrics = WriterMetrics.NONE;
 
-    private GroupCommitRecorder(DSLContext dsl, CommittedSnapshots committed, Catalog catalog, Clock clock,
+    private GroupCommitRecorder(DSLContext dsl, CommittedSnapshots committed, Supplier<Catalog> catalog, Clock clock,
             Executor completions, Limits limits) {
         this.dsl = dsl;
         this.committed = committed;
@@ -170,7 +171,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
      *
      * @param completions where answers are completed (the gRPC executor), so that writers only write
      */
-    public static GroupCommitRecorder start(DSLContext dsl, CommittedSnapshots committed, Catalog catalog, Clock clock,
+    public static GroupCommitRecorder start(DSLContext dsl, CommittedSnapshots committed, Supplier<Catalog> catalog, Clock clock,
             Executor completions, Limits limits) {
         GroupCommitRecorder recorder = new GroupCommitRecorder(dsl, committed, catalog, clock, completions, limits);
         for (int i = 0; i < limits.writers(); i++) {
@@ -372,7 +373,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             if (pending.snapshot().stateVersion() == stateVersion || current.sameRowsAs(pending.snapshot())) {
                 decided.add(new Decided(item, pending.decision(), pending.evaluatedAt()));
             } else {
-                decided.add(new Decided(item, Rules.evaluate(pending.request(), current, catalog), clock.instant()));
+                decided.add(new Decided(item, Rules.evaluate(pending.request(), current, catalog.get()), clock.instant()));
             }
         }
         return decided;

@@ -2,9 +2,12 @@ package dev.aigov.server.evaluation.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.catalog.CatalogFile;
 import dev.aigov.core.Actor;
 import dev.aigov.core.ActorKind;
 import dev.aigov.core.BlockReason;
+import dev.aigov.core.Catalog;
+import dev.aigov.core.CatalogVersion;
 import dev.aigov.core.ControlState;
 import dev.aigov.core.DataClassification;
 import dev.aigov.core.Decision;
@@ -31,9 +34,12 @@ class DecisionCopyTest {
         AuditEvent.DecisionMade block = event(Optional.of(UUID.randomUUID()), "t-1", "job:nightly.sync",
                 new Decision(List.of(BlockReason.DATA_CLASSIFICATION_NOT_PERMITTED, BlockReason.TENANT_CONTEXT_NOT_PERMITTED),
                         List.of(DataClassification.PERSONAL_DATA, DataClassification.SECRET), PolicyMode.PRIVATE_ONLY, 7,
-                        ControlState.ENABLED, 3, "Blocked:\ta \\ back\\slash, a \"quote\", a 'tick',\nnew line,\r é ü 語 and {braces}."));
+                        ControlState.ENABLED, 3, "Blocked:\ta \\ back\\slash, a \"quote\", a 'tick',\nnew line,\r é ü 語 and {braces}.",
+                        Optional.of(new CatalogVersion(Catalog.digestOf(List.of()), Optional.of("r42 \\ \"release\" é {x}"))), List.of(),
+                        List.of()));
         AuditEvent.DecisionMade allow = event(Optional.empty(), "", "",
-                new Decision(List.of(), List.of(), PolicyMode.PRIVATE_ONLY, 1, ControlState.ENABLED, 0, "Allowed."));
+                new Decision(List.of(), List.of(), PolicyMode.PRIVATE_ONLY, 1, ControlState.ENABLED, 0, "Allowed.",
+                        Optional.of(CatalogFile.builtIn().catalog().version()), List.of(), List.of()));
 
         database.dsl().transaction(configuration -> DecisionCopy.append(configuration.dsl(), List.of(block, allow)));
 

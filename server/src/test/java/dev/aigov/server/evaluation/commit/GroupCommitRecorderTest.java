@@ -54,7 +54,7 @@ class GroupCommitRecorderTest {
 
     @BeforeEach
     void startWithOneWriterHeldAtItsFirstBatch() {
-        recorder = GroupCommitRecorder.start(database.dsl(), StateRepository::snapshots, CatalogFile.builtIn().catalog(), Clock.systemUTC(),
+        recorder = GroupCommitRecorder.start(database.dsl(), StateRepository::snapshots, CatalogFile.builtIn()::catalog, Clock.systemUTC(),
                 Runnable::run, new GroupCommitRecorder.Limits(100, 500, 1));
         recorder.onEachBatch(new GroupCommitRecorder.BatchHook() {
             @Override
