@@ -136,11 +136,11 @@ final class Catalog
         foreach ($value as $i => $word) {
             $parsed = is_string($word) ? $type::tryFrom($word) : null;
             if ($parsed === null || ($parsed->value === 'unrecognized')) {
-                $fail("$at[$i]: unknown word " . json_encode($word) . ' (one of: '
+                $fail("{$at}[$i]: unknown word " . json_encode($word) . ' (one of: '
                     . implode(', ', array_map(fn ($c) => $c->value, $type::cases())) . ')');
             }
             if (in_array($parsed, $words, true)) {
-                $fail("$at[$i]: '$word' is listed twice");
+                $fail("{$at}[$i]: '$word' is listed twice");
             }
             $words[] = $parsed;
         }
