@@ -14,8 +14,16 @@ spl_autoload_register(static function (string $class): void {
             return;
         }
     }
+    // The README's examples (examples/), as a Laravel application would autoload them from app/.
+    if (str_starts_with($class, 'App\\')) {
+        $file = dirname(__DIR__) . '/examples/' . substr($class, strrpos($class, '\\') + 1) . '.php';
+        if (is_file($file)) {
+            require $file;
+        }
+    }
 });
 
 error_reporting(E_ALL);
 
 require __DIR__ . '/Support/psr-log.php';
+require __DIR__ . '/Support/laravel.php';
