@@ -106,6 +106,18 @@ final class RealServerTest extends TestCase
         self::assertSame([BlockReason::WORKSPACE_POLICY_DISABLED], $never->reasons);
     }
 
+    public function testTheClientKeepsItsConnectionOpenBetweenCalls(): void
+    {
+        $this->client->evaluate(Requests::approved(self::workspace()));
+        $handle = (new \ReflectionProperty(AiGovernanceClient::class, 'curl'))->getValue($this->client);
+        self::assertInstanceOf(\CurlHandle::class, $handle);
+
+        $this->client->evaluate(Requests::approved(self::workspace()));
+
+        self::assertSame($handle, (new \ReflectionProperty(AiGovernanceClient::class, 'curl'))->getValue($this->client));
+        self::assertSame(0, curl_getinfo($handle, CURLINFO_NUM_CONNECTS), 'the second call opened no new connection');
+    }
+
     public function testAnUnknownTokenIsARejectedCaller(): void
     {
         $client = new AiGovernanceClient($this->server->url, 'aigov_' . str_repeat('x', 40), deadlineMs: self::PATIENT_MS);

@@ -74,6 +74,9 @@ class PhpClientIT {
                 .isZero();
         assertThat(result.out()).as("the suite ran, and RealServerTest was not skipped:\n%s", result.out())
                 .contains("OK (").doesNotContain("Skipped").doesNotContain("skipped");
+        // The summary in the build's log: how many PHP tests ran, and how long they took.
+        result.out().lines().filter(line -> line.startsWith("OK (") || line.startsWith("Time:"))
+                .forEach(line -> System.out.println("PhpClientIT phpunit: " + line));
     }
 
     /** A token minted by the jar's own {@code token create}, printed alone on its last line. */
@@ -93,12 +96,7 @@ class PhpClientIT {
         if (path == null) {
             return Optional.empty();
         }
-        for (String dir : Pattern.compile(Pattern.quote(File.pathSeparator)).split(path)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
+        return Pattern.compile(Pattern.quote(File.pathSeparator)).splitAsStream(path).map(dir -> Path.of(dir, program))
+                .filter(Files::isExecutable).findFirst();
     }
 }
