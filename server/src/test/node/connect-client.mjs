@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { createFileRegistry, fromBinary, fromJson, toJson } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, Http2SessionManager } from "@connectrpc/connect-node";
 
 const [descriptorSetPath, baseUrl] = process.argv.slice(2);
 if (!descriptorSetPath || !baseUrl) {
@@ -88,7 +88,10 @@ async function call(context, client, desc, methodName, token, json, step) {
 }
 
 async function exercise(httpVersion, useBinaryFormat) {
-  const transport = createConnectTransport({ baseUrl, httpVersion, useBinaryFormat });
+  // HTTP/2 through a session manager of our own, so that the run can say the session was HTTP/2
+  // (cleartext with prior knowledge: node:http2 on an http:// URL).
+  const sessionManager = httpVersion === "2" ? new Http2SessionManager(baseUrl) : undefined;
+  const transport = createConnectTransport({ baseUrl, httpVersion, useBinaryFormat, sessionManager });
   const label = `http${httpVersion}-${useBinaryFormat ? "proto" : "json"}`;
   const context = { transport: label, workspace: `node-${label}` };
   const ws = context.workspace;
@@ -135,6 +138,9 @@ async function exercise(httpVersion, useBinaryFormat) {
   await call(context, decisions, d, "EvaluateAiRequest", undefined, allow, "unauthenticated");
   const { data_classifications: _omitted, ...invalid } = allow;
   await call(context, decisions, d, "EvaluateAiRequest", tokens.SIBLING, invalid, "invalid");
+  console.log(JSON.stringify({ ...context, step: "session",
+    response: { httpVersion, http2State: sessionManager?.state() ?? null } }));
+  sessionManager?.abort();
 }
 
 for (const httpVersion of ["1.1", "2"]) {

@@ -74,7 +74,7 @@ class ConnectNodeIT {
     private static final Duration SCRIPT_BOUND = Duration.ofMinutes(3);
     private static final List<String> TRANSPORTS = List.of("http1.1-json", "http1.1-proto", "http2-json", "http2-proto");
     private static final List<String> STEPS = List.of("ListUseCases", "SetWorkspacePolicy", "GetWorkspacePolicy", "allow", "block",
-            "pause", "GetExecutionControl", "paused", "enable", "resumed", "ListAuditEvents", "unauthenticated", "invalid");
+            "pause", "GetExecutionControl", "paused", "enable", "resumed", "ListAuditEvents", "unauthenticated", "invalid", "session");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer();
 
     @TempDir
@@ -181,6 +181,21 @@ class ConnectNodeIT {
         assertThat(lines.keySet()).containsExactlyElementsOf(TRANSPORTS);
         for (String transport : TRANSPORTS) {
             assertThat(lines.get(transport).keySet()).as(transport).containsExactlyElementsOf(STEPS);
+        }
+    }
+
+    @Test
+    void theHttp2TransportsRanOverAnHttp2Session() {
+        for (String transport : TRANSPORTS) {
+            JsonNode session = response(transport, "session");
+            if (transport.startsWith("http2")) {
+                assertThat(session.path("httpVersion").asText()).isEqualTo("2");
+                // The client's session manager after the calls: connected (no stream open: idle), never "error".
+                assertThat(session.path("http2State").asText()).as(transport).isIn("open", "idle");
+            } else {
+                assertThat(session.path("httpVersion").asText()).isEqualTo("1.1");
+                assertThat(session.path("http2State").isNull()).as(transport).isTrue();
+            }
         }
     }
 
