@@ -11,6 +11,9 @@
 #       (modes: batched, baseline, telemetry-off, telemetry-on, limiter-off, limiter-on; see mode_env)
 #       [--toggles 200] [--revocations 50] [--no-propagation] [--out DIR]
 #       [--together "modeA modeB"]  (both servers at once, each loaded at each --rates; their CPU per decision)
+#       [--protocols "grpc connect-json"]  (per mode, one server loaded over each protocol in turn: grpc,
+#        connect-json, connect-proto; the table's ratio is the last protocol over the first)
+#       (--rates "" runs no open loop)
 #
 # --build builds both jars first. AIGOV_SERVER_JAR and AIGOV_BENCH_JAR name other jars than this tree's.
 # Everything it starts (PostgreSQL, servers, temp directories) is stopped and removed on exit.
@@ -37,9 +40,10 @@ TOGGLES=200
 REVOCATIONS=50
 PROPAGATION=yes
 TOGETHER=
+PROTOCOLS=grpc
 OUT_DIR=
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -56,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --no-propagation) PROPAGATION=no; shift ;;
     --out) OUT_DIR=$2; shift 2 ;;
     --together) TOGETHER=$2; shift 2 ;;
+    --protocols) PROTOCOLS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -239,10 +244,11 @@ mode_env() {
 
 # Starts a server in the given mode on a free port; prints "PID PORT".
 start_server() {
-  local mode=$1 name=$2 port metrics_port settings
+  local mode=$1 name=$2 port metrics_port http_port settings
   port=$(free_port)
   metrics_port=$(free_port)
-  settings=$(mode_env "$mode" "$metrics_port")
+  http_port=$(free_port)
+  settings="$(mode_env "$mode" "$metrics_port") AIGOV_HTTP_PORT=$http_port"
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM options (e.g. a JFR recording); settings are words
   local server_jar=$SERVER_JAR
   if [[ $mode == baseline ]]; then
@@ -265,6 +271,7 @@ start_server() {
   fi
   STARTED_PID=$pid
   STARTED_PORT=$port
+  STARTED_HTTP_PORT=$http_port
 }
 
 echo "aigov hot paths, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, commit $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?'), fsync=$FSYNC"
@@ -319,20 +326,33 @@ PY
   exit 0
 fi
 
+LOADS=()
+[[ -n $CONCURRENCY ]] && LOADS+=(--concurrency "$CONCURRENCY")
+[[ -n $RATES ]] && LOADS+=(--rate "$RATES")
+read -r -a PROTOCOL_LIST <<<"$PROTOCOLS"
 for mode in $MODES; do
   echo
   echo "== $mode =="
   start_server "$mode" "server-$mode"
-  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  foreground env AIGOV_BENCH_TOKEN="$(token_of "$mode")" "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" --target "127.0.0.1:$STARTED_PORT" --label "$mode" --workspaces "$WORKSPACES" \
-    --concurrency "$CONCURRENCY" --rate "$RATES" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode.json" \
-    || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
+  # One server, loaded over each protocol in turn (the Connect port is the same server's HTTP port).
+  for protocol in "${PROTOCOL_LIST[@]}"; do
+    label=$mode
+    if ((${#PROTOCOL_LIST[@]} > 1)); then
+      label="$mode/$protocol"
+      echo "-- $protocol --"
+    fi
+    # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
+    foreground env AIGOV_BENCH_TOKEN="$(token_of "$mode")" "${JAVA[@]}" ${BENCH_JAVA_OPTS:-} -jar "$BENCH_JAR" --target "127.0.0.1:$STARTED_PORT" \
+      --protocol "$protocol" --connect-target "127.0.0.1:$STARTED_HTTP_PORT" --label "$label" --workspaces "$WORKSPACES" \
+      "${LOADS[@]}" --warmup "$WARMUP" --duration "$DURATION" --json "$WORK/$mode-$protocol.json" \
+      || { status=$?; [[ $status -eq 3 ]] || exit "$status"; UNSAFE=yes; }   # 3: an unsafe ALLOW; report it, go on
+    RESULTS+=("$WORK/$mode-$protocol.json")
+  done
   stop_server "$STARTED_PID"
-  RESULTS+=("$WORK/$mode.json")
 done
 
 echo
-echo "== side by side (ratio: last mode over first) =="
+echo "== side by side (ratio: the last over the first) =="
 bench report "${RESULTS[@]}"
 
 if [[ $PROPAGATION == yes ]]; then

@@ -75,6 +75,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Deadline of each call (default ${DEFAULT-VALUE}).")
     Duration deadline;
 
+    @Option(names = "--protocol", defaultValue = "grpc", converter = ProtocolConverter.class,
+            description = "How the evaluate calls are sent: grpc (to --target), connect-json or connect-proto (unary Connect, "
+                    + "HTTP/1.1 keep-alive, to --connect-target) (default ${DEFAULT-VALUE}). The set-up is over gRPC either way.")
+    Protocol protocol;
+
+    @Option(names = "--connect-target", paramLabel = "HOST:PORT",
+            description = "The server's Connect port (AIGOV_HTTP_PORT), for --protocol connect-json or connect-proto.")
+    String connectTarget;
+
     @Option(names = "--max-in-flight", defaultValue = "4096",
             description = "Open loop: calls allowed outstanding before due calls are counted as not sent (default ${DEFAULT-VALUE}).")
     int maxInFlight;
@@ -95,6 +104,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--concurrency, --rate, --channels, --max-in-flight and --duration must be positive, --warmup not negative");
         }
+        if (protocol != Protocol.GRPC && (connectTarget == null || transport.tlsCa() != null)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--protocol " + protocol + " needs --connect-target (the Connect port, plaintext: no --tls-ca)");
+        }
         boolean jsonToStdout = "-".equals(json);
         PrintWriter out = jsonToStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         List<Integer> closed = concurrency.isEmpty() && rates.isEmpty() ? List.of(64) : concurrency;
@@ -102,9 +115,11 @@ public final class BenchCommand implements Callable<Integer> {
         String startedAt = Instant.now().toString();
         List<RunResult> runs = new ArrayList<>();
         long unsafeAllows = 0;
-        try (Target server = Target.connect(target, transport.tlsCa(), channels)) {
+        try (Target server = Target.connect(target, transport.tlsCa(), channels);
+             ConnectCaller connect = protocol == Protocol.GRPC ? null
+                     : new ConnectCaller(connectTarget, token, deadline, protocol == Protocol.CONNECT_PROTO)) {
             new Setup(server, token, out).prepare(workload);
-            Caller caller = new Caller(server, token, deadline);
+            Caller caller = connect != null ? connect : new GrpcCaller(server, token, deadline);
             unsafeAllows += warmUpBothJvms(out, caller, workload);
             for (int inFlight : closed) {
                 runs.add(ClosedLoop.run(caller, workload, inFlight, warmup, duration, label));
@@ -118,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.println();
         ResultTable.print(out, runs);
         if (json != null) {
-            String document = new BenchResults(BenchResults.TOOL, startedAt, target, label,
+            String document = new BenchResults(BenchResults.TOOL, startedAt, protocol == Protocol.GRPC ? target : connectTarget,
+                    protocol.label(), label,
                     new BenchResults.Mix(workspaces, workspacePrefix, Workload.EXPECTED_ALLOW_SHARE), runs).toJson();
             if (jsonToStdout) {
                 spec.commandLine().getOut().println(document);
@@ -150,6 +166,33 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static final int WARM_UP_IN_FLIGHT = 16;
+
+    /** How the measured calls travel: {@code grpc}, {@code connect-json} or {@code connect-proto} on the command line. */
+    enum Protocol {
+        GRPC, CONNECT_JSON, CONNECT_PROTO;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        @Override
+        public String toString() {
+            return label();
+        }
+    }
+
+    /** {@code --protocol}'s values, as {@link Protocol#label()} spells them. */
+    static final class ProtocolConverter implements CommandLine.ITypeConverter<Protocol> {
+        @Override
+        public Protocol convert(String value) {
+            for (Protocol protocol : Protocol.values()) {
+                if (protocol.label().equals(value)) {
+                    return protocol;
+                }
+            }
+            throw new CommandLine.TypeConversionException("expected grpc, connect-json or connect-proto, not '" + value + "'");
+        }
+    }
 
     /** One line as each row finishes, so that a long run shows it is alive. */
     private static void progress(PrintWriter out, List<RunResult> runs) {

@@ -12,9 +12,11 @@ import java.util.List;
 /**
  * What {@code aigov-bench --json} writes: the run's set-up and one {@link RunResult} per row.
  *
- * @param label free text from --label, e.g. the mode of compare-hot-paths.sh ({@code baseline}, {@code batched})
+ * @param target   the address the measured calls went to: the gRPC port, or the Connect port
+ * @param protocol how they went: {@code grpc}, {@code connect-json} or {@code connect-proto} (absent in older files: grpc)
+ * @param label    free text from --label, e.g. the mode of compare-hot-paths.sh ({@code baseline}, {@code batched})
  */
-record BenchResults(String tool, String startedAt, String target, String label, Mix mix, List<RunResult> runs) {
+record BenchResults(String tool, String startedAt, String target, String protocol, String label, Mix mix, List<RunResult> runs) {
     static final String TOOL = "aigov bench 1";
 
     /** The request mix: how many workspaces, and the share of ALLOW answers it is built for. */

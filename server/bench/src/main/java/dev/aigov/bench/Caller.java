@@ -1,57 +1,20 @@
 package dev.aigov.bench;
 
-import dev.aigov.api.v1.DecisionServiceGrpc;
-import dev.aigov.api.v1.EvaluateAiRequestResponse;
-import io.grpc.stub.StreamObserver;
-
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Sends one evaluate call asynchronously and records its answer, checked, in a {@link Tally}. */
-final class Caller {
-    private final List<DecisionServiceGrpc.DecisionServiceStub> stubs;
-    private final AtomicInteger next = new AtomicInteger();
-    private final Duration deadline;
-
-    Caller(Target target, String token, Duration deadline) {
-        this.stubs = target.decisionStubs(token);
-        this.deadline = deadline;
-    }
-
-    Duration deadline() {
-        return deadline;
-    }
+/**
+ * Sends one evaluate call asynchronously and records its answer, checked, in a {@link Tally}: over
+ * gRPC ({@link GrpcCaller}) or over the Connect port ({@link ConnectCaller}), the same requests.
+ */
+interface Caller {
+    /** Each call's deadline. */
+    Duration deadline();
 
     /**
+     * Sends {@code probe}'s request and records its answer or its error, checked against what it must get.
+     *
      * @param start  when the call started, or (open loop) was meant to start: latency counts from here
      * @param onDone runs once the call answered or failed, on a call-back thread
      */
-    void send(Workload.Probe probe, long start, Tally tally, Runnable onDone) {
-        stubs.get(Math.floorMod(next.getAndIncrement(), stubs.size())).withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-                .evaluateAiRequest(probe.request(), new StreamObserver<>() {
-                    private EvaluateAiRequestResponse response;
-
-                    @Override
-                    public void onNext(EvaluateAiRequestResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        tally.failed(start, System.nanoTime(), error);
-                        // A call can fail inside send() (a closed channel); a closed loop whose next
-                        // send fails the same way would recurse without bound on this thread.
-                        ForkJoinPool.commonPool().execute(onDone);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        tally.answered(start, System.nanoTime(), probe.expected(), response.getDecision());
-                        onDone.run();
-                    }
-                });
-    }
+    void send(Workload.Probe probe, long start, Tally tally, Runnable onDone);
 }
