@@ -18,6 +18,8 @@ final class AiDecision
     /**
      * @param list<BlockReason> $reasons primary first; empty only for an allow
      * @param list<DataClassification> $rejectedClassifications
+     * @param list<ProviderClass> $permittedProviderClasses what would pass (see block())
+     * @param list<DataClassification> $permittedDataClassifications
      */
     private function __construct(
         private readonly bool $allowed,
@@ -29,6 +31,8 @@ final class AiDecision
         public readonly string $message,
         public readonly ?DecisionBasis $basis,
         public readonly ?GovernanceFailure $failure,
+        public readonly array $permittedProviderClasses = [],
+        public readonly array $permittedDataClassifications = [],
     ) {
     }
 
@@ -44,9 +48,15 @@ final class AiDecision
      *
      * @param list<BlockReason> $reasons at least one, none of the client's own GOVERNANCE_* reasons
      * @param list<DataClassification> $rejectedClassifications
+     * @param list<ProviderClass> $permittedProviderClasses on a block only by the provider class and the data
+     *     classifications: the classes the use case permits under the policy it was decided on (perhaps none), so
+     *     that the caller can fall back with a request of its own; empty on any other block
+     * @param list<DataClassification> $permittedDataClassifications on the same blocks: the classifications the
+     *     use case permits; empty otherwise
      */
     public static function block(string $requestId, array $reasons, array $rejectedClassifications, ?string $decisionId,
-        ?string $auditEventId, string $message, ?DecisionBasis $basis): self
+        ?string $auditEventId, string $message, ?DecisionBasis $basis, array $permittedProviderClasses = [],
+        array $permittedDataClassifications = []): self
     {
         if ($reasons === []) {
             throw new \InvalidArgumentException('reasons: a block needs a reason');
@@ -57,7 +67,8 @@ final class AiDecision
             }
         }
         return new self(false, array_values($reasons), array_values($rejectedClassifications), $requestId, $decisionId,
-            $auditEventId, $message, $basis, null);
+            $auditEventId, $message, $basis, null, array_values($permittedProviderClasses),
+            array_values($permittedDataClassifications));
     }
 
     /** The client's own block for this failure. Keeps the server's ids, if an untrusted answer had them. */

@@ -88,8 +88,22 @@ final class Wire
             foreach (self::listOf($decision, 'rejected_classifications') as $name) {
                 $rejected[] = DataClassification::fromProtoName($name);
             }
+            // What would pass; a class or classification this client does not know cannot be asked for, so is left out.
+            $permittedClasses = [];
+            foreach (self::listOf($decision, 'permitted_provider_classes') as $name) {
+                foreach (ProviderClass::cases() as $class) {
+                    if ($name === $class->protoName()) {
+                        $permittedClasses[] = $class;
+                    }
+                }
+            }
+            $permittedClassifications = [];
+            foreach (self::listOf($decision, 'permitted_data_classifications') as $name) {
+                $permittedClassifications[] = DataClassification::fromProtoName($name);
+            }
             return AiDecision::block($requestId, self::blockReasons($decision), array_values(array_filter($rejected)),
-                $decisionId, $auditEventId, $message, self::basis($decision));
+                $decisionId, $auditEventId, $message, self::basis($decision), $permittedClasses,
+                array_values(array_filter($permittedClassifications)));
         }
         if ($outcome === null || $outcome === 'OUTCOME_UNSPECIFIED' || $outcome === 0) {
             return AiDecision::failed($requestId, GovernanceFailure::untrusted('aigov answered without an outcome'),

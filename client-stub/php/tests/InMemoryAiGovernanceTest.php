@@ -64,6 +64,29 @@ final class InMemoryAiGovernanceTest extends TestCase
             . 'data_classification_not_permitted.', $decision->message);
     }
 
+    /** A block only by the provider class and the classifications says what would pass, as the server does. */
+    public function testABlockOnlyByClassOrClassificationsSaysWhatWouldPass(): void
+    {
+        $governance = (new InMemoryAiGovernance())->setPolicyMode('ws-1', PolicyMode::PRIVATE_ONLY);
+        $decision = $governance->evaluate(Requests::approved('ws-1', ['providerClass' => ProviderClass::EXTERNAL_PUBLIC,
+            'dataClassifications' => [DataClassification::PRODUCT_KNOWLEDGE, DataClassification::SECRET]]));
+
+        self::assertSame([BlockReason::PROVIDER_CLASS_NOT_PERMITTED, BlockReason::DATA_CLASSIFICATION_NOT_PERMITTED],
+            $decision->reasons);
+        self::assertSame([ProviderClass::LOCAL_PRIVATE], $decision->permittedProviderClasses);
+        self::assertSame([DataClassification::PRODUCT_KNOWLEDGE, DataClassification::OPERATIONAL_METADATA],
+            $decision->permittedDataClassifications);
+        $fallback = $governance->evaluate(Requests::approved('ws-1', ['providerClass' => $decision->permittedProviderClasses[0],
+            'dataClassifications' => [DataClassification::PRODUCT_KNOWLEDGE]]));
+        self::assertTrue($fallback->allowed(), $fallback->message);
+
+        // Any other block says nothing of what would pass.
+        $tenant = $governance->evaluate(Requests::approved('ws-1', ['providerClass' => ProviderClass::EXTERNAL_PUBLIC,
+            'tenantId' => 'tenant-1']));
+        self::assertSame([], $tenant->permittedProviderClasses);
+        self::assertSame([], $tenant->permittedDataClassifications);
+    }
+
     public function testAnUnknownUseCaseIsABlockNotAnError(): void
     {
         $decision = (new InMemoryAiGovernance())->setPolicyMode('ws-1', PolicyMode::PRIVATE_ONLY)

@@ -233,6 +233,9 @@ final class RealServerTest extends TestCase
         self::assertSame($real->allowed(), $double->allowed(), "$row: allowed ($real)");
         self::assertSame($real->reasons, $double->reasons, "$row: reasons");
         self::assertSame($real->rejectedClassifications, $double->rejectedClassifications, "$row: rejected");
+        self::assertSame($real->permittedProviderClasses, $double->permittedProviderClasses, "$row: permitted classes");
+        self::assertSame($real->permittedDataClassifications, $double->permittedDataClassifications,
+            "$row: permitted classifications");
         if ($real->failure === null) {
             self::assertSame($real->message, $double->message, "$row: message");
         }

@@ -170,7 +170,7 @@ final class InMemoryAiGovernance implements AiGovernance
             return AiDecision::allow($requestId, Uuid::v4(), Uuid::v4(), $decision['message'], $basis);
         }
         return AiDecision::block($requestId, $decision['reasons'], $decision['rejected'], Uuid::v4(), Uuid::v4(),
-            $decision['message'], $basis);
+            $decision['message'], $basis, $decision['permittedProviderClasses'], $decision['permittedDataClassifications']);
     }
 
     /**

@@ -34,7 +34,8 @@ final class Rules
      * @param array{ControlState, int} $globalControl the global ai.execution state and version
      * @param array{ControlState, int} $workspaceControl the workspace's
      * @param array{PolicyMode, int} $policy the workspace's effective policy (DISABLED, 0 when never set)
-     * @return array{reasons: list<BlockReason>, rejected: list<DataClassification>, policyMode: PolicyMode,
+     * @return array{reasons: list<BlockReason>, rejected: list<DataClassification>,
+     *     permittedProviderClasses: list<ProviderClass>, permittedDataClassifications: list<DataClassification>, policyMode: PolicyMode,
      *     policyVersion: int, executionState: ControlState, controlVersion: int, message: string}
      */
     public static function evaluate(AiRequest $request, array $globalControl, array $workspaceControl, array $policy,
@@ -80,9 +81,28 @@ final class Rules
 
         // The deciding control: the global one when it is paused, else the workspace's when it is, else the global one.
         $control = $globalPaused ? $globalControl : ($workspacePaused ? $workspaceControl : $globalControl);
+        // What would pass: only when nothing but the provider class and the classifications failed.
+        $fallback = $failed !== [] && array_diff(array_map(fn (BlockReason $r) => $r->name, $failed),
+            [BlockReason::PROVIDER_CLASS_NOT_PERMITTED->name, BlockReason::DATA_CLASSIFICATION_NOT_PERMITTED->name]) === [];
+        $permittedClasses = [];
+        $permittedClassifications = [];
+        if ($fallback) {
+            foreach (ProviderClass::cases() as $class) {
+                if (in_array($class, $useCase->providerClasses, true) && in_array($class, self::permittedByMode($mode), true)) {
+                    $permittedClasses[] = $class;
+                }
+            }
+            foreach (DataClassification::cases() as $classification) {
+                if (in_array($classification, $useCase->dataClassifications, true)) {
+                    $permittedClassifications[] = $classification;
+                }
+            }
+        }
         return [
             'reasons' => $failed,
             'rejected' => $rejected,
+            'permittedProviderClasses' => $permittedClasses,
+            'permittedDataClassifications' => $permittedClassifications,
             'policyMode' => $mode,
             'policyVersion' => $policyVersion,
             'executionState' => $paused ? ControlState::PAUSED : ControlState::ENABLED,
