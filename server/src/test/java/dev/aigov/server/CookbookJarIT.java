@@ -216,6 +216,13 @@ class CookbookJarIT {
             assertThat(answered.path("description").asText()).isEqualTo(expected.description());
         }
 
+        // "Check one as the server would at start (it prints the version the server will report), and run its test suite."
+        assertThat(only(outputs, "catalog check").strip()).isEqualTo("ok: 2 use cases, version "
+                + CatalogFile.builtIn().catalog().version().describe());
+        assertThat(json(only(outputs, "aigov.v1.DecisionService/ListUseCases")).path("catalog").path("digest").asText())
+                .as("the version the server reports").isEqualTo(CatalogFile.builtIn().catalog().version().digest());
+        assertThat(only(outputs, "catalog test").strip()).isEqualTo("catalog test: 12 cases, 12 passed, 0 failed");
+
         // acme set to private_only, and read back.
         JsonNode set = json(only(outputs, "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy"));
         JsonNode policy = set.path("policy");
@@ -469,7 +476,20 @@ class CookbookJarIT {
     /** {@code java -jar <the jar> ...} in the server's folder, as the README runs it from its own. */
     private static String runJar(String command, Map<String, String> variables) {
         List<String> args = new ArrayList<>(List.of(ServerProcess.javaCommand(), "-jar", jar.toString()));
-        args.addAll(words(command.substring(JAR_COMMAND.length()), variables));
+        List<String> words = words(command.substring(JAR_COMMAND.length()), variables);
+        // A file of the repository the command names (a catalog, its tests), where the README's reader has it: at the same path.
+        for (String word : words) {
+            Path named = RepositoryFiles.root().resolve(word);
+            if (!word.startsWith("-") && word.contains("/") && Files.isRegularFile(named) && !Files.exists(folder.resolve(word))) {
+                try {
+                    Files.createDirectories(folder.resolve(word).getParent());
+                    Files.copy(named, folder.resolve(word));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        args.addAll(words);
         return Command.run(args, folder, Map.of(), JAR_COMMAND_BOUND).succeeded();
     }
 

@@ -40,7 +40,8 @@ public final class CatalogCommand {
             PrintWriter out = spec.commandLine().getOut();
             try {
                 LoadedCatalog catalog = CatalogFile.load(file);
-                out.println("ok: " + catalog.useCases());
+                // The version the server will report (aigov_catalog_version, each Decision's catalog) once it serves this file.
+                out.println("ok: " + catalog.useCases() + ", version " + catalog.catalog().version().describe());
                 out.flush();
                 return 0;
             } catch (InvalidFile invalid) {

@@ -3,6 +3,7 @@ package dev.aigov.server.cli;
 import static dev.aigov.server.cli.TokenCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.catalog.CatalogFile;
 import dev.aigov.server.cli.TokenCommandTest.Run;
 import dev.aigov.server.testing.RepositoryFiles;
 import java.io.IOException;
@@ -38,7 +39,8 @@ class CatalogCommandTest {
         Run check = run("catalog", "check", BUILT_IN.toString());
 
         assertThat(check.exitCode()).isZero();
-        assertThat(check.outLines()).containsExactly("ok: 2 use cases");
+        assertThat(check.outLines()).containsExactly("ok: 2 use cases, version " + CatalogFile.load(BUILT_IN).catalog().version().digest()
+                + " (label 'aigov built-in')");
         assertThat(check.errLines()).isEmpty();
     }
 
