@@ -14,7 +14,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...|preview ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
         subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class, PreviewCommand.class,

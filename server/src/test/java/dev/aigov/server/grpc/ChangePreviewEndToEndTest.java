@@ -508,5 +508,12 @@ class ChangePreviewEndToEndTest {
                 ((com.zaxxer.hikari.HikariDataSource) dataSource()).getJdbcUrl(), "--db-user",
                 ((com.zaxxer.hikari.HikariDataSource) dataSource()).getUsername(), "--allow-undurable-database"))
                 .as("the catalog in force flips nothing; stdout: %s stderr: %s", out, err).isZero();
+
+        Path invalid = Files.writeString(scratch.resolve("invalid.json"), "{\"format\": 1}");
+        assertThat(commandLine.execute("preview", "--catalog", invalid.toString())).as("an invalid catalog").isEqualTo(1);
+        assertThat(err.toString()).contains("invalid.json");
+        assertThat(commandLine.execute("preview", "--catalog", same.toString(), "--since", "yesterday")).as("a bad --since")
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--since must be an ISO-8601 instant");
     }
 }
