@@ -34,6 +34,7 @@ import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.FailedAuthentications;
 import dev.aigov.server.identity.PrincipalLookup;
 import dev.aigov.server.policy.WorkspacePolicyService;
+import dev.aigov.server.preview.ChangePreviews;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.storage.Housekeeping;
 import dev.aigov.server.telemetry.AigovMetrics;
@@ -194,10 +195,12 @@ public final class AigovServer {
                 new Authorization(deniedMutations));
 
         DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), catalog, clock);
+        // A preview asks for the catalog in force each time: it may be reloaded while the server runs.
+        ChangePreviews previews = new ChangePreviews(dsl, decisions::catalog, clock, ChangePreviews.DEFAULT_MAX_DECISIONS);
         List<BindableService> services = List.of(
                 new DecisionGrpcService(decisions, metrics),
-                new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations),
-                new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations),
+                new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations, previews),
+                new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations, previews),
                 new AuditGrpcService(new AuditTrail(dsl)));
 
         HealthStatusManager health = new HealthStatusManager();

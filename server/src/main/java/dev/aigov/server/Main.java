@@ -3,6 +3,7 @@ package dev.aigov.server;
 import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.cli.CatalogCommand;
 import dev.aigov.server.cli.MigrateCommand;
+import dev.aigov.server.cli.PreviewCommand;
 import dev.aigov.server.cli.ServeCommand;
 import dev.aigov.server.cli.TokenCommand;
 import dev.aigov.server.error.Causes;
@@ -13,10 +14,10 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...|preview ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
-        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class,
+        subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class, PreviewCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** text (the default) or json: one JSON object per log line. */

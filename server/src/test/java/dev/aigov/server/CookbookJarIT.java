@@ -78,7 +78,8 @@ class CookbookJarIT {
             "aigov.v1.DecisionService/ListUseCases", "aigov.v1.WorkspacePolicyService/GetWorkspacePolicy",
             "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy", "aigov.v1.ExecutionControlService/GetExecutionControl",
             "aigov.v1.ExecutionControlService/ListExecutionControlHistory", "aigov.v1.ExecutionControlService/SetExecutionControl",
-            "aigov.v1.AuditService/ListAuditEvents");
+            "aigov.v1.AuditService/ListAuditEvents", "aigov.v1.WorkspacePolicyService/PreviewWorkspacePolicyChange",
+            "aigov.v1.ExecutionControlService/PreviewExecutionControlChange");
 
     @TempDir
     static Path folder;
@@ -254,6 +255,18 @@ class CookbookJarIT {
             UUID.fromString(decision.path("auditEventId").asText());
         }
 
+        // The preview of acme's pause, before it: of acme's two decisions, the ALLOW would be paused.
+        JsonNode preview = json(only(outputs, "aigov.v1.ExecutionControlService/PreviewExecutionControlChange")).path("preview");
+        assertThat(preview.path("decisionsReplayed").asText()).isEqualTo("2");
+        assertThat(preview.path("allowToBlock").asText()).isEqualTo("1");
+        assertThat(preview.has("blockToAllow")).as("no BLOCK to ALLOW").isFalse();
+        assertThat(preview.path("buckets")).hasSize(1);
+        JsonNode bucket = preview.path("buckets").get(0);
+        assertThat(bucket.path("useCase").asText()).isEqualTo("product_knowledge.answer_draft");
+        assertThat(bucket.path("callerSurface").asText()).isEqualTo("help-panel");
+        assertThat(bucket.path("newReason").asText()).isEqualTo("BLOCK_REASON_AI_EXECUTION_PAUSED");
+        assertThat(texts(bucket.path("sampleDecisionIds"))).containsExactly(allow.path("decisionId").asText());
+
         // Pause acme, read it, resume it; then the global stop and its resume.
         List<JsonNode> sets = all(outputs, "aigov.v1.ExecutionControlService/SetExecutionControl", 4).stream().map(s -> s.path("control"))
                 .toList();
@@ -292,15 +305,15 @@ class CookbookJarIT {
         assertThat(authZenBlock.path("reason").asText()).isEqualTo("BLOCK_REASON_AI_EXECUTION_PAUSED");
         assertThat(authZenBlock.path("execution_state").asText()).isEqualTo("CONTROL_STATE_PAUSED");
 
-        // The audit trail, newest first: acme's ten events (page_size 10); then the two blocked decisions.
+        // The audit trail, newest first: acme's ten newest events (page_size 10); then the two blocked decisions.
         List<JsonNode> listed = all(outputs, "aigov.v1.AuditService/ListAuditEvents", 2);
         List<JsonNode> acme = StreamSupport.stream(listed.get(0).path("events").spliterator(), false).toList();
         assertThat(acme.stream().map(e -> e.path("kind").asText())).containsExactly("AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET",
                 "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_AI_DECISION",
                 "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET", "AUDIT_EVENT_KIND_EXECUTION_CONTROL_SET",
-                "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_WORKSPACE_POLICY_SET");
+                "AUDIT_EVENT_KIND_CHANGE_PREVIEWED", "AUDIT_EVENT_KIND_AI_DECISION", "AUDIT_EVENT_KIND_AI_DECISION");
         // The decisions over HTTP (Connect, then AuthZEN's two) are audited as the gRPC one is, under the same token's name.
-        JsonNode allowEvent = acme.get(8);
+        JsonNode allowEvent = acme.get(9);
         assertThat(acme.get(4).path("decision").path("decisionId").asText()).isEqualTo(overHttp.path("decisionId").asText());
         assertThat(acme.get(3).path("decision").path("decisionId").asText()).isEqualTo(authZenAllow.path("decision_id").asText());
         assertThat(acme.get(3).path("eventId").asText()).isEqualTo(authZenAllow.path("audit_event_id").asText());
@@ -312,7 +325,9 @@ class CookbookJarIT {
         }
         assertThat(acme).allSatisfy(event -> assertThat(event.path("workspaceId").asText()).isEqualTo("acme"));
         assertThat(acme.stream().map(e -> e.path("occurredAt").asText()).toList()).isSortedAccordingTo((a, b) -> b.compareTo(a));
-        assertThat(acme.get(7).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
+        assertThat(acme.get(8).path("eventId").asText()).isEqualTo(block.path("auditEventId").asText());
+        assertThat(acme.get(7).path("changePreview").path("allowToBlock").asText()).as("the preview's own event")
+                .isEqualTo(preview.path("allowToBlock").asText());
         assertThat(allowEvent.path("eventId").asText()).isEqualTo(allow.path("auditEventId").asText());
         assertThat(allowEvent.path("decision").path("decisionId").asText()).isEqualTo(allow.path("decisionId").asText());
         assertThat(allowEvent.path("callerSurface").asText()).isEqualTo("help-panel");

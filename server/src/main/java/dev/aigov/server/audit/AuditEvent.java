@@ -3,6 +3,7 @@ package dev.aigov.server.audit;
 import dev.aigov.core.ControlState;
 import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
+import dev.aigov.core.PolicyMode;
 import dev.aigov.core.PolicyStatus;
 
 import java.time.Instant;
@@ -36,6 +37,19 @@ public sealed interface AuditEvent {
     /** One SetExecutionControl call that took effect, changed or not. The scope is the header's workspace. */
     record ControlSet(Header header, String controlKey, ControlState before, ControlState after, long version,
             boolean changed, String reason) implements AuditEvent {
+    }
+
+    /**
+     * One preview of a candidate change (it changed nothing): who previewed which candidate over which
+     * window, and what it found. The candidate's workspace is the header's (empty: the global control).
+     *
+     * @param controlKey    the control of a control preview; empty for a policy preview
+     * @param candidateMode the candidate mode of a policy preview
+     * @param candidateState the candidate state of a control preview
+     */
+    record ChangePreviewed(Header header, String method, String controlKey, Optional<PolicyMode> candidateMode,
+            Optional<ControlState> candidateState, Instant windowStart, Instant windowEnd, long replayed, long allowToBlock,
+            long blockToAllow, boolean cutShort) implements AuditEvent {
     }
 
     /**

@@ -24,7 +24,9 @@ public record AuditQuery(
         Optional<Cursor> after) {
 
     /** What an event records. */
-    public enum Kind { AI_DECISION, WORKSPACE_POLICY_SET, EXECUTION_CONTROL_SET, MUTATION_DENIED }
+    public enum Kind {
+        AI_DECISION, WORKSPACE_POLICY_SET, EXECUTION_CONTROL_SET, MUTATION_DENIED, CHANGE_PREVIEWED
+    }
 
     /** Where a page ended: the newest-first order is (occurred_at, event_id) descending. */
     public record Cursor(Instant occurredAt, UUID eventId) {

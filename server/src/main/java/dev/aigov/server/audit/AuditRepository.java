@@ -35,6 +35,7 @@ public final class AuditRepository {
     static final String POLICY_SET = "workspace_policy_set";
     static final String CONTROL_SET = "execution_control_set";
     static final String MUTATION_DENIED = "mutation_denied";
+    static final String CHANGE_PREVIEWED = "change_previewed";
 
     private AuditRepository() {
     }
@@ -78,6 +79,7 @@ public final class AuditRepository {
             case WORKSPACE_POLICY_SET -> POLICY_SET;
             case EXECUTION_CONTROL_SET -> CONTROL_SET;
             case MUTATION_DENIED -> MUTATION_DENIED;
+            case CHANGE_PREVIEWED -> CHANGE_PREVIEWED;
         };
     }
 
@@ -143,6 +145,19 @@ public final class AuditRepository {
                 row.setFirstOccurredAt(denied.firstOccurredAt().map(AuditRepository::utc).orElse(null));
                 row.setLastOccurredAt(denied.lastOccurredAt().map(AuditRepository::utc).orElse(null));
             }
+            case AuditEvent.ChangePreviewed preview -> {
+                row.setKind(CHANGE_PREVIEWED);
+                row.setMethod(preview.method());
+                row.setControlKey(emptyToNull(preview.controlKey()));
+                row.setAfterValue(preview.candidateMode().map(Vocabulary::word)
+                        .or(() -> preview.candidateState().map(Vocabulary::word)).orElse(null));
+                row.setPreviewWindowStart(utc(preview.windowStart()));
+                row.setPreviewWindowEnd(utc(preview.windowEnd()));
+                row.setPreviewReplayed(preview.replayed());
+                row.setPreviewAllowToBlock(preview.allowToBlock());
+                row.setPreviewBlockToAllow(preview.blockToAllow());
+                row.setPreviewCutShort(preview.cutShort());
+            }
         }
         return row;
     }
@@ -180,6 +195,14 @@ public final class AuditRepository {
                     row.getRepeatCount() == null ? 0 : row.getRepeatCount(),
                     Optional.ofNullable(row.getFirstOccurredAt()).map(OffsetDateTime::toInstant),
                     Optional.ofNullable(row.getLastOccurredAt()).map(OffsetDateTime::toInstant));
+            case CHANGE_PREVIEWED -> {
+                boolean control = row.getControlKey() != null;
+                yield new AuditEvent.ChangePreviewed(header, row.getMethod(), nullToEmpty(row.getControlKey()),
+                        control ? Optional.empty() : Optional.of(Vocabulary.fromWord(PolicyMode.class, row.getAfterValue())),
+                        control ? Optional.of(Vocabulary.fromWord(ControlState.class, row.getAfterValue())) : Optional.empty(),
+                        row.getPreviewWindowStart().toInstant(), row.getPreviewWindowEnd().toInstant(), row.getPreviewReplayed(),
+                        row.getPreviewAllowToBlock(), row.getPreviewBlockToAllow(), row.getPreviewCutShort());
+            }
             default -> throw new IllegalStateException("audit event " + row.getEventId() + " has unknown kind " + row.getKind());
         };
     }

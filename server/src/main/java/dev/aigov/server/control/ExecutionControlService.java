@@ -182,7 +182,8 @@ public final class ExecutionControlService {
         }
     }
 
-    static void requireKnownKey(String controlKey) {
+    /** Throws unless {@code controlKey} names a control aigov knows ({@code ai.execution}). */
+    public static void requireKnownKey(String controlKey) {
         if (controlKey == null || controlKey.isEmpty()) {
             throw new InvalidRequest("control_key", "is required; the known control is " + ExecutionControl.AI_EXECUTION);
         }

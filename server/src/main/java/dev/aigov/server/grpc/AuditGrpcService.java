@@ -3,6 +3,7 @@ package dev.aigov.server.grpc;
 import dev.aigov.api.v1.Actor;
 import dev.aigov.api.v1.AuditEventKind;
 import dev.aigov.api.v1.AuditServiceGrpc;
+import dev.aigov.api.v1.ChangePreviewAudit;
 import dev.aigov.api.v1.ControlChangeAudit;
 import dev.aigov.api.v1.DecisionAudit;
 import dev.aigov.api.v1.DeniedMutationAudit;
@@ -117,6 +118,20 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 denied.firstOccurredAt().map(ProtoMapping::timestamp).ifPresent(details::setFirstOccurredAt);
                 denied.lastOccurredAt().map(ProtoMapping::timestamp).ifPresent(details::setLastOccurredAt);
                 proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_MUTATION_DENIED).setDeniedMutation(details);
+            }
+            case AuditEvent.ChangePreviewed preview -> {
+                ChangePreviewAudit.Builder details = ChangePreviewAudit.newBuilder()
+                        .setMethod(preview.method())
+                        .setControlKey(preview.controlKey())
+                        .setWindowStart(ProtoMapping.timestamp(preview.windowStart()))
+                        .setWindowEnd(ProtoMapping.timestamp(preview.windowEnd()))
+                        .setDecisionsReplayed(preview.replayed())
+                        .setAllowToBlock(preview.allowToBlock())
+                        .setBlockToAllow(preview.blockToAllow())
+                        .setCutShort(preview.cutShort());
+                preview.candidateMode().map(ProtoMapping::policyMode).ifPresent(details::setCandidatePolicyMode);
+                preview.candidateState().map(ProtoMapping::controlState).ifPresent(details::setCandidateState);
+                proto.setKind(AuditEventKind.AUDIT_EVENT_KIND_CHANGE_PREVIEWED).setChangePreview(details);
             }
         }
         return proto.build();

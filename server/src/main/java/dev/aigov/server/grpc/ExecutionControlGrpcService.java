@@ -5,22 +5,27 @@ import dev.aigov.api.v1.GetExecutionControlRequest;
 import dev.aigov.api.v1.GetExecutionControlResponse;
 import dev.aigov.api.v1.ListExecutionControlHistoryRequest;
 import dev.aigov.api.v1.ListExecutionControlHistoryResponse;
+import dev.aigov.api.v1.PreviewExecutionControlChangeRequest;
+import dev.aigov.api.v1.PreviewExecutionControlChangeResponse;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetExecutionControlResponse;
 import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.control.ExecutionControl;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.identity.Principal;
+import dev.aigov.server.preview.ChangePreviews;
 import io.grpc.stub.StreamObserver;
 
 /** ExecutionControlService over gRPC: proto to domain and back, nothing else. */
 public final class ExecutionControlGrpcService extends ExecutionControlServiceGrpc.ExecutionControlServiceImplBase {
     private final ExecutionControlService controls;
     private final DeniedMutations deniedMutations;
+    private final ChangePreviews previews;
 
-    public ExecutionControlGrpcService(ExecutionControlService controls, DeniedMutations deniedMutations) {
+    public ExecutionControlGrpcService(ExecutionControlService controls, DeniedMutations deniedMutations, ChangePreviews previews) {
         this.controls = controls;
         this.deniedMutations = deniedMutations;
+        this.previews = previews;
     }
 
     @Override
@@ -65,6 +70,20 @@ public final class ExecutionControlGrpcService extends ExecutionControlServiceGr
                     .setNextPageToken(page.nextPageToken());
             page.changes().forEach(change -> response.addChanges(toProto(change)));
             return response.build();
+        });
+    }
+
+    @Override
+    public void previewExecutionControlChange(PreviewExecutionControlChangeRequest request,
+            StreamObserver<PreviewExecutionControlChangeResponse> observer) {
+        Calls.unary("PreviewExecutionControlChange", observer, () -> {
+            Principal principal = AuthInterceptor.currentPrincipal();
+            var candidate = ChangePreviews.controlCandidate(request.getControlKey(), request.getWorkspaceId(),
+                    ProtoMapping.controlState(request.getState(), "state"));
+            var preview = previews.previewControl(principal,
+                    ExecutionControlServiceGrpc.getPreviewExecutionControlChangeMethod().getFullMethodName(), candidate,
+                    PreviewMapping.since(request.hasSince(), request.getSince()), PreviewMapping.budget());
+            return PreviewExecutionControlChangeResponse.newBuilder().setPreview(PreviewMapping.toProto(preview)).build();
         });
     }
 

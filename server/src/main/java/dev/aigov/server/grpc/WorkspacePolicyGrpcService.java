@@ -2,6 +2,8 @@ package dev.aigov.server.grpc;
 
 import dev.aigov.api.v1.GetWorkspacePolicyRequest;
 import dev.aigov.api.v1.GetWorkspacePolicyResponse;
+import dev.aigov.api.v1.PreviewWorkspacePolicyChangeRequest;
+import dev.aigov.api.v1.PreviewWorkspacePolicyChangeResponse;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyResponse;
 import dev.aigov.api.v1.WorkspacePolicyServiceGrpc;
@@ -9,16 +11,19 @@ import dev.aigov.server.audit.DeniedMutations;
 import dev.aigov.server.identity.Principal;
 import dev.aigov.server.policy.WorkspacePolicy;
 import dev.aigov.server.policy.WorkspacePolicyService;
+import dev.aigov.server.preview.ChangePreviews;
 import io.grpc.stub.StreamObserver;
 
 /** WorkspacePolicyService over gRPC: proto to domain and back, nothing else. */
 public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc.WorkspacePolicyServiceImplBase {
     private final WorkspacePolicyService policies;
     private final DeniedMutations deniedMutations;
+    private final ChangePreviews previews;
 
-    public WorkspacePolicyGrpcService(WorkspacePolicyService policies, DeniedMutations deniedMutations) {
+    public WorkspacePolicyGrpcService(WorkspacePolicyService policies, DeniedMutations deniedMutations, ChangePreviews previews) {
         this.policies = policies;
         this.deniedMutations = deniedMutations;
+        this.previews = previews;
     }
 
     @Override
@@ -46,6 +51,20 @@ public final class WorkspacePolicyGrpcService extends WorkspacePolicyServiceGrpc
             return GetWorkspacePolicyResponse.newBuilder()
                     .setPolicy(toProto(policies.get(principal, request.getWorkspaceId())))
                     .build();
+        });
+    }
+
+    @Override
+    public void previewWorkspacePolicyChange(PreviewWorkspacePolicyChangeRequest request,
+            StreamObserver<PreviewWorkspacePolicyChangeResponse> observer) {
+        Calls.unary("PreviewWorkspacePolicyChange", observer, () -> {
+            Principal principal = AuthInterceptor.currentPrincipal();
+            var candidate = ChangePreviews.policyCandidate(request.getWorkspaceId(),
+                    ProtoMapping.policyMode(request.getPolicyMode(), "policy_mode"));
+            var preview = previews.previewPolicy(principal,
+                    WorkspacePolicyServiceGrpc.getPreviewWorkspacePolicyChangeMethod().getFullMethodName(), candidate,
+                    PreviewMapping.since(request.hasSince(), request.getSince()), PreviewMapping.budget());
+            return PreviewWorkspacePolicyChangeResponse.newBuilder().setPreview(PreviewMapping.toProto(preview)).build();
         });
     }
 

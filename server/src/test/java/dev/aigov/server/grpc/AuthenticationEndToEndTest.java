@@ -88,16 +88,18 @@ class AuthenticationEndToEndTest {
     }
 
     @Test
-    void theFourServicesHaveEightMethods() {
+    void theFourServicesHaveTenMethods() {
         // Guards the parameterised tests below against silently covering nothing.
         assertThat(everyAigovMethod().map(MethodDescriptor::getFullMethodName)).containsExactlyInAnyOrder(
                 "aigov.v1.DecisionService/EvaluateAiRequest",
                 "aigov.v1.DecisionService/ListUseCases",
                 "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy",
                 "aigov.v1.WorkspacePolicyService/GetWorkspacePolicy",
+                "aigov.v1.WorkspacePolicyService/PreviewWorkspacePolicyChange",
                 "aigov.v1.ExecutionControlService/SetExecutionControl",
                 "aigov.v1.ExecutionControlService/GetExecutionControl",
                 "aigov.v1.ExecutionControlService/ListExecutionControlHistory",
+                "aigov.v1.ExecutionControlService/PreviewExecutionControlChange",
                 "aigov.v1.AuditService/ListAuditEvents");
     }
 

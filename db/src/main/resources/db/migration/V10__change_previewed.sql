@@ -1,0 +1,16 @@
+-- A preview of a candidate change (PreviewWorkspacePolicyChange, PreviewExecutionControlChange)
+-- replays recorded decisions and changes nothing, but who previewed what is recorded: one event of
+-- kind 'change_previewed' per preview. The candidate is in the columns a change uses (control_key,
+-- after_value: the candidate mode or state; method: the RPC), the window and the counts in these.
+ALTER TABLE audit_events DROP CONSTRAINT audit_events_kind_check;
+ALTER TABLE audit_events ADD CONSTRAINT audit_events_kind_check
+    CHECK (kind IN ('ai_decision', 'workspace_policy_set', 'execution_control_set', 'mutation_denied',
+                    'change_previewed'));
+
+ALTER TABLE audit_events
+    ADD COLUMN preview_window_start timestamptz,
+    ADD COLUMN preview_window_end   timestamptz,
+    ADD COLUMN preview_replayed     bigint CHECK (preview_replayed >= 0),
+    ADD COLUMN preview_allow_to_block bigint CHECK (preview_allow_to_block >= 0),
+    ADD COLUMN preview_block_to_allow bigint CHECK (preview_block_to_allow >= 0),
+    ADD COLUMN preview_cut_short    boolean;
