@@ -129,6 +129,43 @@ class CatalogReloadEndToEndTest {
     }
 
     /**
+     * Two replicas on one database that decide with different catalogs (a rollout half done) each
+     * report their own in {@code aigov_catalog_version}, so the scrape of both shows two digests
+     * (what AigovCatalogVersionsDisagree counts), and each stamps its own on its decisions.
+     */
+    @Test
+    void twoReplicasWithDifferentCatalogsAreBothVisible() throws IOException {
+        Path first = Files.writeString(dir.resolve("first.json"), FIRST);
+        Path second = Files.writeString(dir.resolve("second.json"), SECOND);
+        TelemetryConfig metrics = new TelemetryConfig(TelemetryConfig.ANY_FREE_PORT, "127.0.0.1", Optional.empty());
+        try (TestServer old = TestServer.startAdjusted(TestDatabase.shared(),
+                config -> config.withCatalog(CatalogFile.load(first)).withTelemetry(metrics));
+             TestServer rolled = TestServer.startAdjusted(TestDatabase.shared(),
+                     config -> config.withCatalog(CatalogFile.load(second)).withTelemetry(metrics));
+             Clients oldClients = new Clients(old);
+             Clients rolledClients = new Clients(rolled)) {
+            String firstDigest = CatalogFile.load(first).catalog().version().digest();
+            String secondDigest = secondDigest();
+            java.util.Set<String> digests = new java.util.TreeSet<>();
+            for (TestServer replica : List.of(old, rolled)) {
+                Scrape.of(replica.metricsPort()).samples().stream().filter(sample -> sample.name().equals("aigov_catalog_version"))
+                        .forEach(sample -> digests.add(sample.labels().get("digest")));
+            }
+            assertThat(digests).containsExactlyInAnyOrder(firstDigest, secondDigest);
+
+            String admin = old.adminToken();
+            String workspace = Clients.freshWorkspace();
+            oldClients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
+                    .setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+            assertThat(oldClients.decisions(admin).evaluateAiRequest(Requests.answerDraft(workspace).build()).getDecision()
+                    .getCatalog().getDigest()).isEqualTo(firstDigest);
+            String rolledAdmin = rolled.adminToken();
+            assertThat(rolledClients.decisions(rolledAdmin).evaluateAiRequest(Requests.answerDraft(workspace).build()).getDecision()
+                    .getCatalog().getDigest()).isEqualTo(secondDigest);
+        }
+    }
+
+    /**
      * The digest of a catalog file's use cases, computed here from the encoding docs/catalog.md
      * documents, not by the code under test: the second catalog's two use cases.
      */
