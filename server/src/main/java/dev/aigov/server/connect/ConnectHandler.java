@@ -72,15 +72,8 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         int query = path.indexOf('?');
         String method = (query < 0 ? path : path.substring(0, query)).replaceFirst("^/", "");
         if (AuthZen.serves("/" + method)) {
-            Metadata headers;
-            try {
-                headers = metadata(request);
-            } catch (IllegalArgumentException e) {
-                respond(ctx, badRequest(e.getMessage()), keepAlive);
-                return;
-            }
-            answer(ctx, authZen.answer(request, "/" + method, headers, (InetSocketAddress) ctx.channel().remoteAddress(), base(ctx,
-                    request)), keepAlive);
+            metadataOrRefuse(ctx, request, keepAlive).ifPresent(headers -> answer(ctx, authZen.answer(request, "/" + method, headers,
+                    (InetSocketAddress) ctx.channel().remoteAddress(), base(ctx, request)), keepAlive));
             return;
         }
         if (!HttpMethod.POST.equals(request.method())) {
@@ -132,13 +125,11 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
             timeout = Optional.of(Duration.ofMillis(Long.parseLong(timeoutMs)));
         }
-        Metadata headers;
-        try {
-            headers = metadata(request);
-        } catch (IllegalArgumentException e) {
-            respond(ctx, badRequest(e.getMessage()), keepAlive);
+        Optional<Metadata> read = metadataOrRefuse(ctx, request, keepAlive);
+        if (read.isEmpty()) {
             return;
         }
+        Metadata headers = read.get();
         boolean json = JSON.equals(contentType);
         byte[] message;
         ConnectBridge.Route served = route.get();
@@ -229,6 +220,16 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     response.headers().add(prefix + key, value);
                 }
             }
+        }
+    }
+
+    /** The request's headers as the call's metadata; empty once a header that cannot be one is refused (400). */
+    private Optional<Metadata> metadataOrRefuse(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        try {
+            return Optional.of(metadata(request));
+        } catch (IllegalArgumentException e) {
+            respond(ctx, badRequest(e.getMessage()), keepAlive);
+            return Optional.empty();
         }
     }
 

@@ -6,14 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,7 +27,6 @@ import java.util.Optional;
 public final class BufCurl {
     public static final String VERSION = "1.75.0";
     private static final Duration CALL_BOUND = Duration.ofSeconds(60);
-    private static final Duration INSTALL_BOUND = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path executable;
@@ -46,43 +40,13 @@ public final class BufCurl {
         Path home = Path.of(System.getProperty("user.home"), ".cache", "aigov", "buf-" + VERSION);
         Path executable = home.resolve("node_modules").resolve(".bin").resolve("buf");
         if (!Files.isExecutable(executable)) {
-            install(home);
+            Npm.install(home, List.of("@bufbuild/buf@" + VERSION), "The jar's integration test (buf curl)");
         }
         String version = Command.run(List.of(executable.toString(), "--version"), home, Map.of(), CALL_BOUND).succeeded().strip();
         if (!version.equals(VERSION)) {
             throw new AssertionError(executable + " is buf " + version + ", not " + VERSION + ": remove " + home + " to reinstall it");
         }
         return new BufCurl(executable);
-    }
-
-    private static void install(Path home) {
-        String npm = onPath("npm").orElseThrow(() -> new AssertionError("The jar's integration test calls the server with buf curl, "
-                + "installed from npm (@bufbuild/buf@" + VERSION + ") into " + home + ", but npm is not on the PATH. Install Node.js "
-                + "(npm), or install buf there yourself: npm install --prefix " + home + " @bufbuild/buf@" + VERSION));
-        try {
-            Files.createDirectories(home.getParent());
-            // Into a folder of its own first, then moved into place: two builds installing at once never see half of one.
-            Path staging = Files.createTempDirectory(home.getParent(), home.getFileName() + ".installing-");
-            Command.run(List.of(npm, "install", "--prefix", staging.toString(), "--no-save", "--no-audit", "--no-fund",
-                    "--loglevel=error", "@bufbuild/buf@" + VERSION), staging, Map.of(), INSTALL_BOUND).succeeded();
-            try {
-                Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException anotherInstalledIt) {
-                // Another build installed it meanwhile (the staging folder is left behind, in the cache only).
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Optional<String> onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
-            Path candidate = Path.of(dir, program);
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
     }
 
     /**

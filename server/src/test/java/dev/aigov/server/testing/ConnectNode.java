@@ -1,11 +1,8 @@
 package dev.aigov.server.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code @connectrpc/connect-node}, the Connect project's own client for Node.js: a client of the
@@ -30,7 +26,6 @@ public final class ConnectNode {
     private static final List<String> PACKAGES = List.of("@connectrpc/connect@" + CONNECT_VERSION,
             "@connectrpc/connect-node@" + CONNECT_VERSION, "@bufbuild/protobuf@" + PROTOBUF_VERSION);
     private static final Duration CHECK_BOUND = Duration.ofSeconds(60);
-    private static final Duration INSTALL_BOUND = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String node;
@@ -43,8 +38,9 @@ public final class ConnectNode {
 
     /** The packages, from the cache, installed there first if they are not; fails with what to do if node or npm is missing. */
     public static ConnectNode installed() {
-        String node = onPath("node").orElseThrow(() -> new AssertionError("ConnectNodeIT runs a Connect client on Node.js (" + NODE_MAJOR
-                + " or later), but node is not on the PATH. Install Node.js."));
+        String node =
+                Npm.onPath("node").orElseThrow(() -> new AssertionError("ConnectNodeIT runs a Connect client on Node.js (" + NODE_MAJOR
+                        + " or later), but node is not on the PATH. Install Node.js."));
         String version = Command.run(List.of(node, "--version"), Path.of("."), Map.of(), CHECK_BOUND).succeeded().strip();
         if (Integer.parseInt(version.replaceFirst("^v", "").split("\\.", -1)[0]) < NODE_MAJOR) {
             throw new AssertionError(node + " is Node.js " + version + "; @connectrpc/connect-node " + CONNECT_VERSION + " needs "
@@ -54,7 +50,7 @@ public final class ConnectNode {
                 + PROTOBUF_VERSION);
         Path modules = home.resolve("node_modules");
         if (!Files.isRegularFile(modules.resolve("@connectrpc/connect-node/package.json"))) {
-            install(home);
+            Npm.install(home, PACKAGES, "ConnectNodeIT");
         }
         expectVersion(modules, "@connectrpc/connect", CONNECT_VERSION, home);
         expectVersion(modules, "@connectrpc/connect-node", CONNECT_VERSION, home);
@@ -74,38 +70,6 @@ public final class ConnectNode {
             throw new AssertionError(name + " in " + modules + " is " + version + ", not " + expected + ": remove " + home
                     + " to reinstall it");
         }
-    }
-
-    private static void install(Path home) {
-        String npm = onPath("npm").orElseThrow(() -> new AssertionError("ConnectNodeIT installs " + String.join(" ", PACKAGES)
-                + " from npm into " + home + ", but npm is not on the PATH. Install Node.js (npm), or install them there yourself: "
-                + "npm install --prefix " + home + " " + String.join(" ", PACKAGES)));
-        try {
-            Files.createDirectories(home.getParent());
-            // Into a folder of its own first, then moved into place: two builds installing at once never see half of one.
-            Path staging = Files.createTempDirectory(home.getParent(), home.getFileName() + ".installing-");
-            List<String> command = new ArrayList<>(List.of(npm, "install", "--prefix", staging.toString(), "--no-save", "--no-audit",
-                    "--no-fund", "--loglevel=error"));
-            command.addAll(PACKAGES);
-            Command.run(command, staging, Map.of(), INSTALL_BOUND).succeeded();
-            try {
-                Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException anotherInstalledIt) {
-                // Another build installed it meanwhile (the staging folder is left behind, in the cache only).
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Optional<String> onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
-            Path candidate = Path.of(dir, program);
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
     }
 
     /**
