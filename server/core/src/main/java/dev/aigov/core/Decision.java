@@ -34,6 +34,16 @@ public record Decision(
         permittedDataClassifications = permittedDataClassifications.stream().sorted().distinct().toList();
     }
 
+    /**
+     * This decision as the audit trail keeps it: without what would pass, which the trail does not
+     * store (the rules give it again from the same request, state and catalog). A retry's decision
+     * is its first one exactly when the two are equal as recorded.
+     */
+    public Decision asRecorded() {
+        return new Decision(allReasons, rejectedClassifications, effectivePolicyMode, policyVersion, executionState, controlVersion,
+                message, catalog, List.of(), List.of());
+    }
+
     public Outcome outcome() {
         return allReasons.isEmpty() ? Outcome.ALLOW : Outcome.BLOCK;
     }

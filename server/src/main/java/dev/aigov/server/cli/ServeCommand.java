@@ -125,6 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        CatalogReloads reloads = CatalogReloads.onSighup();
         ServerConfig config = toConfig();
         Database db = Database.open(config.database(), Database.EmbeddedUse.OWN);
         AigovServer server;
@@ -145,23 +146,50 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             LOG.info("aigov stopped");
         }, "aigov-shutdown"));
-        reloadCatalogOnSighup(server);
+        reloads.serving(server);
         server.awaitTermination();
         return 0;
     }
 
     /**
      * SIGHUP reads the catalog file again ({@link AigovServer#reloadCatalog}), on a thread of its own
-     * so that the signal's dispatch never waits on the file; reloads run one at a time.
+     * so that the signal's dispatch never waits on the file; reloads run one at a time. Taken from
+     * the first moment, so that a SIGHUP during the start (the migration, the embedded database)
+     * cannot end the process as the JVM's default handler would: it is kept, and the reload runs as
+     * soon as the server serves.
      */
-    @SuppressWarnings("sunapi") // sun.misc.Signal (jdk.unsupported) is the JDK's only way to take a signal
-    private static void reloadCatalogOnSighup(AigovServer server) {
-        java.util.concurrent.ExecutorService reloads = java.util.concurrent.Executors.newSingleThreadExecutor(
+    private static final class CatalogReloads {
+        private final java.util.concurrent.ExecutorService reloads = java.util.concurrent.Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().name("aigov-catalog-reload").daemon().factory());
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloads.execute(server::reloadCatalog));
-        } catch (IllegalArgumentException unsupported) {
-            LOG.warn("SIGHUP cannot be handled here ({}): the catalog reloads only with a restart", unsupported.getMessage());
+        private AigovServer server;
+        private boolean pending;
+
+        @SuppressWarnings("sunapi") // sun.misc.Signal (jdk.unsupported) is the JDK's only way to take a signal
+        static CatalogReloads onSighup() {
+            CatalogReloads reloads = new CatalogReloads();
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reloads.signalled());
+            } catch (IllegalArgumentException unsupported) {
+                LOG.warn("SIGHUP cannot be handled here ({}): the catalog reloads only with a restart", unsupported.getMessage());
+            }
+            return reloads;
+        }
+
+        synchronized void signalled() {
+            if (server == null) {
+                pending = true;
+                LOG.info("SIGHUP during the start: the catalog is read again once the server serves");
+            } else {
+                reloads.execute(server::reloadCatalog);
+            }
+        }
+
+        synchronized void serving(AigovServer started) {
+            server = started;
+            if (pending) {
+                pending = false;
+                reloads.execute(started::reloadCatalog);
+            }
         }
     }
 

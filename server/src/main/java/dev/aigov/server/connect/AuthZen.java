@@ -18,6 +18,7 @@ import dev.aigov.api.v1.EvaluateAiRequestRequest;
 import dev.aigov.api.v1.EvaluateAiRequestResponse;
 import dev.aigov.api.v1.Outcome;
 import dev.aigov.api.v1.ProviderClass;
+import dev.aigov.core.DecisionRequest;
 import dev.aigov.server.grpc.StatusMapping;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -65,8 +66,11 @@ final class AuthZen {
     static final String RESOURCE_TYPE = "workspace";
     /** The most evaluations one batch may carry: each is a decision of its own, audited. */
     static final int MAX_EVALUATIONS = 100;
+    /** How many of a batch's evaluations are in flight at once (execute_all). */
+    static final int BATCH_PARALLELISM = 8;
     private static final String REQUEST_ID_HEADER = "x-request-id";
     private static final String DECIDE = "aigov.v1.DecisionService/EvaluateAiRequest";
+    private static final String PROBE = "aigov.v1.DecisionService/ListUseCases";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFormat.Printer DECISION = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
@@ -127,10 +131,12 @@ final class AuthZen {
 
     private final ConnectBridge bridge;
     private final ConnectBridge.Route decide;
+    private final ConnectBridge.Route probe;
 
     AuthZen(ConnectBridge bridge) {
         this.bridge = bridge;
         this.decide = bridge.route(DECIDE).orElseThrow(() -> new IllegalStateException("the bridge serves no " + DECIDE));
+        this.probe = bridge.route(PROBE).orElseThrow(() -> new IllegalStateException("the bridge serves no " + PROBE));
     }
 
     static boolean serves(String path) {
@@ -199,8 +205,14 @@ final class AuthZen {
             return authenticated(headers, remote).thenApply(failure -> failure.orElseGet(() -> error(Status.Code.INVALID_ARGUMENT,
                     refused.getMessage(), Optional.of(refused.field()))));
         }
-        CompletableFuture<List<Evaluated>> evaluated = run(evaluations, semantic, headers, remote);
-        return evaluated.thenApply(results -> batch ? batchAnswer(results) : single(results.getFirst()));
+        if (!batch) {
+            return run(evaluations, semantic, headers, remote).thenApply(results -> single(results.getFirst()));
+        }
+        // The caller first, once: a batch from a caller that is not authenticated spends one unit of its address's budget, not one an evaluation.
+        // ListUseCases, which every token may call: a probe that counts as no decision and no failed one.
+        return authenticated(probe, new byte[0], headers, remote)
+                .thenCompose(failure -> failure.isPresent() ? CompletableFuture.completedFuture(failure.get())
+                        : run(evaluations, semantic, headers, remote).thenApply(AuthZen::batchAnswer));
     }
 
     /**
@@ -209,7 +221,16 @@ final class AuthZen {
      * meets authentication first, as over gRPC.
      */
     private CompletableFuture<Optional<FullHttpResponse>> authenticated(Metadata headers, InetSocketAddress remote) {
-        return bridge.call(decide, ConnectHandler.UNPARSABLE, headers, remote, Optional.empty()).thenApply(reply -> {
+        return authenticated(decide, ConnectHandler.UNPARSABLE, headers, remote);
+    }
+
+    /**
+     * Empty when the caller of {@code headers} is authenticated, as a call of {@code route} with
+     * {@code message} finds (its answer itself is not used); otherwise that refusal.
+     */
+    private CompletableFuture<Optional<FullHttpResponse>> authenticated(ConnectBridge.Route route, byte[] message, Metadata headers,
+            InetSocketAddress remote) {
+        return bridge.call(route, message, copy(headers), remote, Optional.empty()).thenApply(reply -> {
             Status.Code code = reply.status().getCode();
             if (code != Status.Code.INVALID_ARGUMENT && code != Status.Code.OK) {
                 return Optional.of(error(reply.status(), reply.trailers()));
@@ -221,7 +242,14 @@ final class AuthZen {
     private CompletableFuture<List<Evaluated>> run(List<EvaluateAiRequestRequest> evaluations, Semantic semantic, Metadata headers,
             InetSocketAddress remote) {
         if (semantic == Semantic.EXECUTE_ALL) {
-            List<CompletableFuture<Evaluated>> calls = evaluations.stream().map(e -> evaluate(e, copy(headers), remote)).toList();
+            // At most BATCH_PARALLELISM at once: one request of 100 evaluations does not take 100 of the server's slots.
+            List<CompletableFuture<Evaluated>> calls = new ArrayList<>(evaluations.size());
+            for (int i = 0; i < evaluations.size(); i++) {
+                EvaluateAiRequestRequest evaluation = evaluations.get(i);
+                CompletableFuture<?> after = i < BATCH_PARALLELISM ? CompletableFuture.completedFuture(null)
+                        : calls.get(i - BATCH_PARALLELISM);
+                calls.add(after.handle((ignored, failure) -> null).thenCompose(ignored -> evaluate(evaluation, copy(headers), remote)));
+            }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
                     .thenApply(done -> calls.stream().map(CompletableFuture::join).toList());
         }
@@ -413,6 +441,11 @@ final class AuthZen {
             throw new Refused("evaluations", "evaluations holds " + items.size() + " evaluations; at most " + MAX_EVALUATIONS
                     + " are taken in one request");
         }
+        if (body.path("context").has("request_id")) {
+            // One request_id names one decision: inherited by every evaluation, it would make all but one ALREADY_EXISTS.
+            throw new Refused("context.request_id", "context.request_id cannot be a default of a batch: give each evaluation that "
+                    + "needs one a context of its own");
+        }
         List<EvaluateAiRequestRequest> evaluations = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             String at = "evaluations[" + i + "]";
@@ -491,6 +524,10 @@ final class AuthZen {
             if (!classifications.isMissingNode() && !classifications.isNull()) {
                 if (!classifications.isArray()) {
                     throw new Refused(in + "data_classifications", in + "data_classifications must be an array of classifications");
+                }
+                if (classifications.size() > DecisionRequest.MAX_CLASSIFICATIONS) {
+                    throw new Refused(in + "data_classifications", in + "data_classifications declares " + classifications.size()
+                            + " values; at most " + DecisionRequest.MAX_CLASSIFICATIONS + " are allowed");
                 }
                 for (int i = 0; i < classifications.size(); i++) {
                     request.addDataClassifications(vocabulary(classifications.get(i), in + "data_classifications[" + i + "]",

@@ -32,8 +32,8 @@ public final class CurrentCatalog implements Supplier<Catalog> {
         record Loaded(LoadedCatalog serving, boolean changed) implements Reload {
         }
 
-        /** The file is invalid or unreadable: the last good catalog goes on serving. */
-        record Refused(LoadedCatalog serving, InvalidFile problem) implements Reload {
+        /** The file is invalid or unreadable (the problem says which line, or why): the last good catalog goes on serving. */
+        record Refused(LoadedCatalog serving, String problem) implements Reload {
         }
 
         /** The server runs the jar's built-in catalog: there is no file to read again. */
@@ -83,10 +83,17 @@ public final class CurrentCatalog implements Supplier<Catalog> {
                     changed ? " (was " + before.catalog().version().describe() + ")" : " (unchanged)");
             return new Reload.Loaded(read, changed);
         } catch (InvalidFile invalid) {
-            lastReloadFailed = true;
-            LOG.error("catalog reload refused, the last good catalog ({}) goes on serving: {}", before.catalog().version().describe(),
-                    invalid.getMessage());
-            return new Reload.Refused(before, invalid);
+            return refused(before, invalid.getMessage());
+        } catch (RuntimeException unexpected) {
+            // Not the file's fault as far as we know, but nothing new serves either: counted and alerted on the same way.
+            return refused(before, "could not be reloaded (" + unexpected + ")");
         }
+    }
+
+    private Reload refused(LoadedCatalog before, String problem) {
+        lastReloadFailed = true;
+        LOG.error("catalog reload refused, the last good catalog ({}) goes on serving: {}", before.catalog().version().describe(),
+                problem);
+        return new Reload.Refused(before, problem);
     }
 }

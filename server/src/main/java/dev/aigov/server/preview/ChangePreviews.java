@@ -12,6 +12,7 @@ import dev.aigov.core.Vocabulary;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.control.ExecutionControlService;
+import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
 import dev.aigov.server.identity.Capability;
 import dev.aigov.server.identity.Principal;
@@ -50,6 +51,8 @@ public final class ChangePreviews {
     /**
      * @param catalog the catalog in force, asked once per preview (it may be reloaded between previews)
      */
+    private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(1);
+
     public ChangePreviews(DSLContext dsl, Supplier<Catalog> catalog, Clock clock, long maxDecisions) {
         this.dsl = dsl;
         this.catalog = catalog;
@@ -110,7 +113,17 @@ public final class ChangePreviews {
     private Preview previewAndRecord(Principal principal, String method, Candidate candidate, Optional<Instant> since,
             Duration budget) {
         Window window = window(since);
-        Preview preview = replay(candidate, catalog.get(), window, Optional.of(clock.instant().plus(budget)));
+        // One preview at a time on a replica: each holds a pooled connection for its whole replay, and decisions and
+        // changes (a pause under load above all) must always find one.
+        if (!running.tryAcquire()) {
+            throw new Overloaded("previewing a change (another preview is running on this replica)");
+        }
+        Preview preview;
+        try {
+            preview = replay(candidate, catalog.get(), window, Optional.of(clock.instant().plus(budget)));
+        } finally {
+            running.release();
+        }
         Transactions.inTransaction(dsl, "recording the preview", tx -> {
             AuditRepository.insert(tx, event(principal, method, candidate, preview));
             return null;

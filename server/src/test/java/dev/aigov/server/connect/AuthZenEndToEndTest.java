@@ -313,6 +313,18 @@ class AuthZenEndToEndTest {
         ObjectNode badItem = evaluation(workspace);
         badItem.putArray("evaluations").addObject().putObject("resource").put("type", "workspace").put("id", workspace).put("kind", 1);
         assertThat(post(AuthZen.EVALUATIONS, badItem, admin).json().path("field").asText()).isEqualTo("evaluations[0].resource.kind");
+        ObjectNode manyClassifications = evaluation(workspace);
+        ArrayNode declared = (ArrayNode) manyClassifications.get("context").get("data_classifications");
+        for (int i = 0; i < 16; i++) {
+            declared.add("product_knowledge");
+        }
+        assertThat(post(AuthZen.EVALUATION, manyClassifications, admin).json().path("field").asText())
+                .isEqualTo("context.data_classifications");
+        ObjectNode sharedRequestId = evaluation(workspace);
+        ((ObjectNode) sharedRequestId.get("context")).put("request_id", UUID.randomUUID().toString());
+        sharedRequestId.putArray("evaluations").addObject().putObject("resource").put("type", "workspace").put("id", workspace);
+        assertThat(post(AuthZen.EVALUATIONS, sharedRequestId, admin).json().path("field").asText()).as("one request_id, one decision")
+                .isEqualTo("context.request_id");
         // Nothing refused was decided (each refusal was answered; a decision is answered once audited).
         assertThat(decisionsOf(workspace, 0)).isEmpty();
         assertThat(post(AuthZen.EVALUATION, evaluation(workspace), admin).json().path("decision").asBoolean()).isTrue();

@@ -112,7 +112,7 @@ class CatalogReloadEndToEndTest {
             Files.writeString(file, SECOND.replace("\"billing\"", "\"billing\", \"colour\": 1"));
             CurrentCatalog.Reload refused = server.reloadCatalog();
             assertThat(refused).isInstanceOf(CurrentCatalog.Reload.Refused.class);
-            assertThat(((CurrentCatalog.Reload.Refused) refused).problem().getMessage()).contains(file.toString(), "line", "colour");
+            assertThat(((CurrentCatalog.Reload.Refused) refused).problem()).contains(file.toString(), "line", "colour");
             assertThat(clients.decisions(admin).listUseCases(ListUseCasesRequest.getDefaultInstance()).getCatalog())
                     .isEqualTo(reloaded.getCatalog());
             Scrape scrape = Scrape.of(server.metricsPort());

@@ -151,6 +151,26 @@ class DecisionEndToEndTest {
         assertThat(Clients.auditEventsWithRequestId(server.dataSource(), requestId)).isEqualTo(1);
     }
 
+    /**
+     * A block that says what would pass is replayed too, hints and all, though the trail does not
+     * store the hints: a retry of it under one request_id is the first decision, one audit event.
+     */
+    @Test
+    void replayedRequestIdOfABlockThatSaysWhatWouldPassIsTheFirstDecision() {
+        String workspace = privateOnlyWorkspace();
+        UUID requestId = UUID.randomUUID();
+        EvaluateAiRequestRequest.Builder request = answerDraft(workspace).setRequestId(requestId.toString())
+                .setProviderClass(dev.aigov.api.v1.ProviderClass.PROVIDER_CLASS_EXTERNAL_PUBLIC);
+
+        Decision first = evaluate(request);
+        Decision replay = evaluate(request);
+
+        assertThat(first.getReason()).isEqualTo(BlockReason.BLOCK_REASON_PROVIDER_CLASS_NOT_PERMITTED);
+        assertThat(first.getPermittedProviderClassesList()).containsExactly(dev.aigov.api.v1.ProviderClass.PROVIDER_CLASS_LOCAL_PRIVATE);
+        assertThat(replay).isEqualTo(first);
+        assertThat(Clients.auditEventsWithRequestId(server.dataSource(), requestId)).isEqualTo(1);
+    }
+
     @Test
     void replayAfterAPauseIsDecidedAfreshAndNeverCarriesTheOldAllow() {
         String workspace = privateOnlyWorkspace();

@@ -404,9 +404,10 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             return recordAndRepoint(tx, one, events);
         }
         AuditEvent.DecisionMade recorded = first.get();
-        if (recorded.decision().equals(one.decision())) {
+        // Equal as the trail keeps it (what would pass is not stored): the first decision, answered as it was, hints included.
+        if (recorded.decision().equals(one.decision().asRecorded())) {
             return Result.of(new RecordedDecision(recorded.decisionId(), recorded.header().occurredAt(), recorded.header().eventId(),
-                    recorded.decision()));
+                    one.decision()));
         }
         return recordAndRepoint(tx, one, events);
     }
