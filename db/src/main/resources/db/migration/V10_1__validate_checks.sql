@@ -8,3 +8,4 @@ ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_kind_check;
 ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_preview_replayed_check;
 ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_preview_allow_to_block_check;
 ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_preview_block_to_allow_check;
+ALTER TABLE audit_events VALIDATE CONSTRAINT audit_events_preview_complete_check;

@@ -21,4 +21,8 @@ ALTER TABLE audit_events
 ALTER TABLE audit_events
     ADD CONSTRAINT audit_events_preview_replayed_check CHECK (preview_replayed >= 0) NOT VALID,
     ADD CONSTRAINT audit_events_preview_allow_to_block_check CHECK (preview_allow_to_block >= 0) NOT VALID,
-    ADD CONSTRAINT audit_events_preview_block_to_allow_check CHECK (preview_block_to_allow >= 0) NOT VALID;
+    ADD CONSTRAINT audit_events_preview_block_to_allow_check CHECK (preview_block_to_allow >= 0) NOT VALID,
+    -- A preview's event has its window and its counts (the trail's reader needs them all).
+    ADD CONSTRAINT audit_events_preview_complete_check CHECK (kind <> 'change_previewed' OR (preview_window_start IS NOT NULL
+        AND preview_window_end IS NOT NULL AND preview_replayed IS NOT NULL AND preview_allow_to_block IS NOT NULL
+        AND preview_block_to_allow IS NOT NULL AND preview_cut_short IS NOT NULL)) NOT VALID;
