@@ -3,7 +3,7 @@
 -- kind 'change_previewed' per preview. The candidate is in the columns a change uses (control_key,
 -- after_value: the candidate mode or state; method: the RPC), the window and the counts in these.
 --
--- As in V9, the checks come NOT VALID (new rows are checked at once) and V10_1 validates the rows
+-- As in V9, the checks come NOT VALID (new rows are checked at once) and V11 validates the rows
 -- already there without holding audit writes: the kind check is replaced by a wider one.
 ALTER TABLE audit_events
     DROP CONSTRAINT audit_events_kind_check,

@@ -5,7 +5,7 @@
 --
 -- The columns come without a default, so adding them rewrites nothing. Their checks come NOT VALID:
 -- every row written from now on is checked, and the rows already there (NULL in both) are validated
--- by V10_1 in a transaction of its own, whose lock (SHARE UPDATE EXCLUSIVE) lets audit writes go on
+-- by V11 in a transaction of its own, whose lock (SHARE UPDATE EXCLUSIVE) lets audit writes go on
 -- while it reads a trail of any size; a CHECK added valid here would scan every partition under this
 -- transaction's ACCESS EXCLUSIVE lock, and hold every audit write for as long.
 ALTER TABLE audit_events
