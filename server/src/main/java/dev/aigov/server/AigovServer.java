@@ -30,6 +30,7 @@ import dev.aigov.server.grpc.InlineEvaluations;
 import dev.aigov.server.grpc.Interceptors;
 import dev.aigov.server.grpc.NettyTransport;
 import dev.aigov.server.grpc.OverloadLimiter;
+import dev.aigov.server.grpc.ReflectedDescriptors;
 import dev.aigov.server.grpc.WorkspacePolicyGrpcService;
 import dev.aigov.server.identity.FailedAuthentications;
 import dev.aigov.server.identity.PrincipalLookup;
@@ -214,7 +215,8 @@ public final class AigovServer {
         // grpc-java's standard per-method metrics (grpc_server_call_duration_seconds...) and the RPC spans.
         telemetry.instrument(transport);
         List<ServerServiceDefinition> intercepted = services.stream().map(interceptors::around).toList();
-        intercepted.forEach(transport::addService);
+        // What reflection reads of each service carries its fields' JSON names (ReflectedDescriptors); the handlers are the same.
+        intercepted.stream().map(ReflectedDescriptors::withJsonNames).forEach(transport::addService);
         Optional<Connect> connect = Optional.empty();
         try {
             Server server = transport.build().start();

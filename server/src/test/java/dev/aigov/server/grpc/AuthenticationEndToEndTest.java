@@ -191,6 +191,19 @@ class AuthenticationEndToEndTest {
         // grpcurl's "describe" and "invoke by name" need the file descriptors, not only the names.
         assertThat(answers.get(1).hasErrorResponse()).as("%s", answers.get(1).getErrorResponse()).isFalse();
         assertThat(answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoCount()).isPositive();
+        // Every field has its JSON name, as protoc writes it into a descriptor set: a client that takes
+        // JSON names from reflection alone (connect-es) needs it; the descriptors generated for Java lack it.
+        List<com.google.protobuf.DescriptorProtos.FieldDescriptorProto> fields = new java.util.ArrayList<>();
+        for (com.google.protobuf.ByteString file : answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoList()) {
+            com.google.protobuf.DescriptorProtos.FileDescriptorProto proto = com.google.protobuf.DescriptorProtos.FileDescriptorProto
+                    .parseFrom(file);
+            proto.getMessageTypeList().forEach(message -> fields.addAll(message.getFieldList()));
+            if (proto.getName().equals("aigov/v1/decision.proto")) {
+                assertThat(proto.getMessageTypeList().stream().filter(m -> m.getName().equals("EvaluateAiRequestRequest")).findFirst()
+                        .orElseThrow().getField(0).getJsonName()).isEqualTo("workspaceId");
+            }
+        }
+        assertThat(fields).isNotEmpty().allSatisfy(field -> assertThat(field.hasJsonName()).as(field.getName()).isTrue());
     }
 
     @Test
