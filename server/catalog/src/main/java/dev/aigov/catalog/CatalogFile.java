@@ -63,7 +63,7 @@ public final class CatalogFile {
                     throw new IllegalStateException(BUILT_IN_RESOURCE + " is missing from the class path");
                 }
                 LoadedCatalog read = parse(BUILT_IN_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                return new LoadedCatalog(Optional.empty(), read.label(), read.catalog());
+                return new LoadedCatalog(Optional.empty(), read.catalog());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -73,7 +73,7 @@ public final class CatalogFile {
     /** Reads and validates {@code file}; throws {@link InvalidFile} naming the file and each problem's line. */
     public static LoadedCatalog load(Path file) {
         LoadedCatalog read = parse(file.toString(), readText(file));
-        return new LoadedCatalog(Optional.of(file), read.label(), read.catalog());
+        return new LoadedCatalog(Optional.of(file), read.catalog());
     }
 
     /** The text of a catalog or test file, or an {@link InvalidFile} saying why it cannot be read. */
@@ -125,7 +125,7 @@ public final class CatalogFile {
             });
         }
         problems.throwIfAny();
-        return new LoadedCatalog(Optional.empty(), label, new Catalog(useCases, label));
+        return new LoadedCatalog(Optional.empty(), new Catalog(useCases, label));
     }
 
     /** Format first: a file of another format is refused before anything else in it is judged. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.ProtocolMessageEnum;
 import com.google.protobuf.util.JsonFormat;
@@ -334,8 +335,9 @@ final class AuthZen {
         ObjectNode node = JSON.createObjectNode();
         node.put("decision", decision.getOutcome() == Outcome.OUTCOME_ALLOW);
         try {
-            node.set("context", JSON.readTree(DECISION.print(decision)));
-        } catch (InvalidProtocolBufferException | JsonProcessingException impossible) {
+            // protobuf's JSON as it prints it, written into the answer as is (not parsed again).
+            node.putRawValue("context", new RawValue(DECISION.print(decision)));
+        } catch (InvalidProtocolBufferException impossible) {
             throw new IllegalStateException("a Decision that does not print as JSON", impossible);
         }
         return node;
@@ -353,12 +355,7 @@ final class AuthZen {
 
     /** The Connect error body, with the AuthZEN name of the field the error names (its ErrorInfo keeps the service's). */
     private static ObjectNode errorNode(Status status, Metadata trailers) {
-        ObjectNode node;
-        try {
-            node = (ObjectNode) JSON.readTree(ConnectErrors.body(status, trailers));
-        } catch (java.io.IOException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        ObjectNode node = ConnectErrors.node(status, trailers);
         errorInfo(status, trailers).map(info -> info.getMetadataOrDefault("field", "")).filter(field -> !field.isEmpty())
                 .ifPresent(field -> node.put("field", FIELDS.getOrDefault(field, field)));
         return node;

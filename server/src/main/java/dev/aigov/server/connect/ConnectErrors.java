@@ -58,6 +58,11 @@ final class ConnectErrors {
 
     /** The error body of {@code status}, with the details its trailers carry. */
     static byte[] body(Status status, Metadata trailers) {
+        return bytes(node(status, trailers));
+    }
+
+    /** The error body of {@code status} as JSON, for an answer that adds to it (AuthZEN's {@code field}). */
+    static ObjectNode node(Status status, Metadata trailers) {
         ObjectNode error = JSON.createObjectNode();
         error.put("code", code(status.getCode()));
         com.google.rpc.Status rich = StatusProto.fromStatusAndTrailers(status, trailers);
@@ -74,7 +79,7 @@ final class ConnectErrors {
                 debug(type, detail).ifPresent(debug -> written.set("debug", debug));
             }
         }
-        return bytes(error);
+        return error;
     }
 
     /** An error the port answers itself, before any call (a malformed request): code and message, no details. */

@@ -195,10 +195,7 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, json ? JSON : PROTO);
         } else {
             Status status = reply.status().isOk() ? Status.INTERNAL.withDescription("the server answered no message") : reply.status();
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(ConnectErrors.httpStatus(status.getCode())),
-                    Unpooled.wrappedBuffer(ConnectErrors.body(status, reply.trailers())));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            response = error(status, reply.trailers());
         }
         copy(reply.headers(), "", response);
         copy(reply.trailers(), "trailer-", response);
@@ -281,8 +278,14 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** A body that is not the request message: INVALID_ARGUMENT with its ErrorInfo, as every error of the API has one. */
     private static FullHttpResponse unparsable(String method, String problem) {
         io.grpc.StatusRuntimeException refusal = dev.aigov.server.grpc.StatusMapping.unparsableRequest(method, problem);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-                Unpooled.wrappedBuffer(ConnectErrors.body(refusal.getStatus(), refusal.getTrailers())));
+        return error(refusal.getStatus(), refusal.getTrailers());
+    }
+
+    /** {@code status} as the Connect protocol writes an error: the HTTP status of its code, the JSON body with its details. */
+    private static FullHttpResponse error(Status status, Metadata trailers) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(ConnectErrors.httpStatus(status.getCode())),
+                Unpooled.wrappedBuffer(ConnectErrors.body(status, trailers)));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
         return response;
     }

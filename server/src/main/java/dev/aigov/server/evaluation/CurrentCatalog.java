@@ -29,7 +29,7 @@ public final class CurrentCatalog implements Supplier<Catalog> {
         LoadedCatalog serving();
 
         /** The file was read and is valid: it serves now (perhaps the same content as before). */
-        record Loaded(LoadedCatalog serving, boolean changed) implements Reload {
+        record Loaded(LoadedCatalog serving) implements Reload {
         }
 
         /** The file is invalid or unreadable (the problem says which line, or why): the last good catalog goes on serving. */
@@ -48,18 +48,9 @@ public final class CurrentCatalog implements Supplier<Catalog> {
         this.loaded = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     }
 
-    /** A catalog that never reloads (tests, and the in-process tools). */
-    public static CurrentCatalog of(Catalog catalog) {
-        return new CurrentCatalog(new LoadedCatalog(java.util.Optional.empty(), catalog.version().label(), catalog));
-    }
-
     @Override
     public Catalog get() {
         return loaded.get().catalog();
-    }
-
-    public LoadedCatalog loaded() {
-        return loaded.get();
     }
 
     /** Whether the last reload found an invalid file (the previous catalog still serving); false once one succeeds. */
@@ -81,7 +72,7 @@ public final class CurrentCatalog implements Supplier<Catalog> {
             boolean changed = !read.catalog().version().equals(before.catalog().version());
             LOG.info("catalog reloaded: {}, version {}{}", read.describe(), read.catalog().version().describe(),
                     changed ? " (was " + before.catalog().version().describe() + ")" : " (unchanged)");
-            return new Reload.Loaded(read, changed);
+            return new Reload.Loaded(read);
         } catch (InvalidFile invalid) {
             return refused(before, invalid.getMessage());
         } catch (RuntimeException unexpected) {

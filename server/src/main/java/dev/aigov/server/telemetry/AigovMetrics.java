@@ -58,6 +58,10 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
             .compile("[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,6}(-[0-9A-Za-z.]{1,20})?(\\+[0-9A-Za-z.]{1,20})?");
     private static final Attributes COMMITTED = Attributes.of(RESULT, "committed");
     private static final Attributes FAILED = Attributes.of(RESULT, "failed");
+    /** A catalog reload's results: served, refused (an invalid file), nothing to read again. */
+    private static final Attributes RELOAD_LOADED = Attributes.of(RESULT, "loaded");
+    private static final Attributes RELOAD_REFUSED = Attributes.of(RESULT, "refused");
+    private static final Attributes RELOAD_BUILT_IN = Attributes.of(RESULT, "built_in");
     private static final Attributes AUDIT_QUEUE = Attributes.of(CAUSE, "audit_queue");
     private static final Attributes CONCURRENCY_LIMIT = Attributes.of(CAUSE, "concurrency_limit");
     private static final Map<CallerGone.Stage, Attributes> STAGES = Arrays.stream(CallerGone.Stage.values())
@@ -246,27 +250,19 @@ public final class AigovMetrics implements DecisionObserver, CallOutcomes.Listen
                     dev.aigov.core.CatalogVersion version = catalog.get().version();
                     measurement.record(1, Attributes.of(CATALOG_DIGEST, version.digest(), CATALOG_LABEL, version.label().orElse("")));
                 }));
-        observers.add(meter.gaugeBuilder("aigov.catalog.reload.failed").ofLongs().setUnit("1")
-                .setDescription("1 when the last catalog reload found an invalid file (the last good catalog still serves); 0 otherwise")
-                .buildWithCallback(measurement -> measurement.record(catalog.lastReloadFailed() ? 1 : 0)));
-        CatalogReloadResult.ALL.forEach(result -> catalogReloads.add(0, result));
+        gauge("aigov.catalog.reload.failed", "1",
+                "1 when the last catalog reload found an invalid file (the last good catalog still serves); 0 otherwise",
+                () -> flag(catalog.lastReloadFailed()));
+        List.of(RELOAD_LOADED, RELOAD_REFUSED, RELOAD_BUILT_IN).forEach(result -> catalogReloads.add(0, result));
     }
 
     /** Counts one catalog reload by its result. */
     public void catalogReloaded(dev.aigov.server.evaluation.CurrentCatalog.Reload reload) {
         catalogReloads.add(1, switch (reload) {
-            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Loaded ignored -> CatalogReloadResult.LOADED;
-            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Refused ignored -> CatalogReloadResult.REFUSED;
-            case dev.aigov.server.evaluation.CurrentCatalog.Reload.BuiltIn ignored -> CatalogReloadResult.BUILT_IN;
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Loaded ignored -> RELOAD_LOADED;
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.Refused ignored -> RELOAD_REFUSED;
+            case dev.aigov.server.evaluation.CurrentCatalog.Reload.BuiltIn ignored -> RELOAD_BUILT_IN;
         });
-    }
-
-    /** The results a reload is counted by. */
-    private static final class CatalogReloadResult {
-        static final Attributes LOADED = Attributes.of(AttributeKey.stringKey("result"), "loaded");
-        static final Attributes REFUSED = Attributes.of(AttributeKey.stringKey("result"), "refused");
-        static final Attributes BUILT_IN = Attributes.of(AttributeKey.stringKey("result"), "built_in");
-        static final List<Attributes> ALL = List.of(LOADED, REFUSED, BUILT_IN);
     }
 
     // What is read when scraped
