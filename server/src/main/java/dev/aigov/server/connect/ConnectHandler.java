@@ -58,10 +58,14 @@ final class ConnectHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     /** The last answer this handler's connection (or stream) is to be sent: the next is written after it. */
     private java.util.concurrent.CompletableFuture<Void> previous = java.util.concurrent.CompletableFuture.completedFuture(null);
 
-    ConnectHandler(ConnectBridge bridge, OwedAnswers owed, boolean http2) {
-        this.bridge = bridge;
-        this.authZen = new AuthZen(bridge);
-        this.owed = owed;
+    /** What every connection's handlers share: the bridge, its AuthZEN endpoints, the answers owed. */
+    record Served(ConnectBridge bridge, AuthZen authZen, OwedAnswers owed) {
+    }
+
+    ConnectHandler(Served served, boolean http2) {
+        this.bridge = served.bridge();
+        this.authZen = served.authZen();
+        this.owed = served.owed();
         this.http2 = http2;
     }
 

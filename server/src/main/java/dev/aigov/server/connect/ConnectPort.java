@@ -65,6 +65,7 @@ public final class ConnectPort implements AutoCloseable {
     public static ConnectPort start(ServerConfig config, ConnectBridge bridge) {
         Optional<SslContext> tls = config.tls().map(ConnectPort::sslContext);
         OwedAnswers owed = new OwedAnswers();
+        ConnectHandler.Served served = new ConnectHandler.Served(bridge, new AuthZen(bridge), owed);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().name("aigov-http-accept").daemon().factory(),
                 NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, Thread.ofPlatform().name("aigov-http-", 1).daemon().factory(),
@@ -76,9 +77,9 @@ public final class ConnectPort implements AutoCloseable {
                         // A connection with nothing read or written for the idle bound is closed (clients reconnect).
                         channel.pipeline().addLast(new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS), new ClosedWhenIdle());
                         if (tls.isPresent()) {
-                            channel.pipeline().addLast(tls.get().newHandler(channel.alloc()), negotiated(bridge, owed));
+                            channel.pipeline().addLast(tls.get().newHandler(channel.alloc()), negotiated(served));
                         } else {
-                            cleartext(channel.pipeline(), bridge, owed);
+                            cleartext(channel.pipeline(), served);
                         }
                     }
                 });
@@ -138,7 +139,7 @@ public final class ConnectPort implements AutoCloseable {
         }
     }
 
-    private static void cleartext(ChannelPipeline pipeline, ConnectBridge bridge, OwedAnswers owed) {
+    private static void cleartext(ChannelPipeline pipeline, ConnectHandler.Served served) {
         HttpServerCodec http1 = http1Codec();
         // Upgrade (h2c) is declined, as a server may: the request is answered over HTTP/1.1. Prior knowledge is HTTP/2.
         HttpServerUpgradeHandler noUpgrade =
@@ -149,21 +150,21 @@ public final class ConnectPort implements AutoCloseable {
                 ChannelPipeline h2 = channel.pipeline();
                 h2.remove(HttpObjectAggregator.class);
                 h2.remove(ConnectHandler.class);
-                h2.addLast(http2Codec(), http2Streams(bridge, owed));
+                h2.addLast(http2Codec(), http2Streams(served));
             }
         }));
-        pipeline.addLast(new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, owed, false));
+        pipeline.addLast(new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(served, false));
     }
 
-    private static ChannelHandler negotiated(ConnectBridge bridge, OwedAnswers owed) {
+    private static ChannelHandler negotiated(ConnectHandler.Served served) {
         return new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
             @Override
             protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
                 if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                    ctx.pipeline().addLast(http2Codec(), http2Streams(bridge, owed));
+                    ctx.pipeline().addLast(http2Codec(), http2Streams(served));
                 } else {
                     ctx.pipeline().addLast(http1Codec(), new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES),
-                            new ConnectHandler(bridge, owed, false));
+                            new ConnectHandler(served, false));
                 }
             }
         };
@@ -179,12 +180,12 @@ public final class ConnectPort implements AutoCloseable {
                 .maxHeaderListSize(NettyTransport.MAX_INBOUND_METADATA_BYTES)).build();
     }
 
-    private static ChannelHandler http2Streams(ConnectBridge bridge, OwedAnswers owed) {
+    private static ChannelHandler http2Streams(ConnectHandler.Served served) {
         return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(bridge, owed, true));
+                        new HttpObjectAggregator(NettyTransport.MAX_INBOUND_MESSAGE_BYTES), new ConnectHandler(served, true));
             }
         });
     }
