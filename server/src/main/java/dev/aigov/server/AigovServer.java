@@ -16,6 +16,9 @@ import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.evaluation.state.StateListener;
 import dev.aigov.server.evaluation.state.StateRepository;
+import dev.aigov.server.evidence.CheckpointPublisher;
+import dev.aigov.server.evidence.Evidence;
+import dev.aigov.server.evidence.ReplicaKey;
 import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.grpc.Authorization;
@@ -24,6 +27,7 @@ import dev.aigov.server.grpc.CallOutcomes;
 import dev.aigov.server.grpc.ClientVersions;
 import dev.aigov.server.grpc.DatabaseHealth;
 import dev.aigov.server.grpc.DecisionGrpcService;
+import dev.aigov.server.grpc.EvidenceGrpcService;
 import dev.aigov.server.grpc.ExecutionControlGrpcService;
 import dev.aigov.server.grpc.HealthRequests;
 import dev.aigov.server.grpc.InlineEvaluations;
@@ -53,6 +57,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +88,7 @@ public final class AigovServer {
     private final AutoCloseable poolReport;
     private final Optional<Connect> connect;
     private final Supplier<CurrentCatalog.Reload> catalogReload;
+    private final CheckpointPublisher checkpoints;
 
     /** The Connect (HTTP/JSON) port and the in-process server its calls enter by. */
     private record Connect(ConnectPort port, ConnectBridge bridge) {
@@ -102,7 +108,7 @@ public final class AigovServer {
     private AigovServer(Server server, HealthStatusManager health, Housekeeping housekeeping, DatabaseHealth databaseHealth,
             HotPath hotPath, ExecutorService answerExecutor, ExecutorService blockingExecutor,
             DeniedMutations deniedMutations, Telemetry telemetry, AutoCloseable poolReport, Optional<Connect> connect,
-            Supplier<CurrentCatalog.Reload> catalogReload) {
+            Supplier<CurrentCatalog.Reload> catalogReload, CheckpointPublisher checkpoints) {
         this.server = server;
         this.health = health;
         this.housekeeping = housekeeping;
@@ -115,6 +121,7 @@ public final class AigovServer {
         this.poolReport = poolReport;
         this.connect = connect;
         this.catalogReload = catalogReload;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -124,11 +131,12 @@ public final class AigovServer {
     record HotPath(SnapshotSource snapshots, DecisionRecorder decisions, PrincipalLookup principals,
             DecisionState state, StateListener listener, GroupCommitRecorder recorder) {
 
-        static HotPath start(HotPathConfig config, Supplier<Catalog> catalog, Database database, Clock clock, Executor completions) {
+        static HotPath start(HotPathConfig config, Supplier<Catalog> catalog, Database database, Evidence evidence, Clock clock,
+                Executor completions) {
             DSLContext dsl = database.dsl();
             DecisionState state = new DecisionState(config.maxStaleness());
             StateListener listener = StateListener.start(state, database::openDedicatedConnection, Duration.ofSeconds(30));
-            GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, StateRepository::snapshots, catalog, clock,
+            GroupCommitRecorder recorder = GroupCommitRecorder.start(dsl, evidence, StateRepository::snapshots, catalog, clock,
                     completions,
                     new GroupCommitRecorder.Limits(config.auditQueueCapacity(), config.auditBatchMax(), config.auditWriters()));
             return new HotPath(state, recorder, state.principals(PrincipalLookup.fromDatabase(dsl)), state, listener, recorder);
@@ -185,11 +193,14 @@ public final class AigovServer {
         CurrentCatalog catalog = new CurrentCatalog(config.catalog());
         AigovMetrics metrics = new AigovMetrics(telemetry.meter(), catalog);
         metrics.observe(catalog);
-        HotPath started = HotPath.start(config.hotPath(), catalog, database, clock, answerExecutor);
+        // Every audit event is evidence: sealed with its batch's signed checkpoint (docs/evidence.md).
+        Evidence evidence = new Evidence(replicaKey(config), config.evidence().receiptTtl(), clock);
+        evidence.key().publish(dsl);
+        HotPath started = HotPath.start(config.hotPath(), catalog, database, evidence, clock, answerExecutor);
         started.recorder().reportTo(metrics);
         HotPath hotPath = telemetry.traced() ? started.traced(telemetry.tracer()) : started;
         Optional<OverloadLimiter> limiter = OverloadLimiter.of(config.overload(), metrics);
-        DeniedMutations deniedMutations = new DeniedMutations(dsl, clock);
+        DeniedMutations deniedMutations = new DeniedMutations(dsl, clock, evidence);
         Interceptors interceptors = new Interceptors(new ClientVersions(), new CallOutcomes(metrics), limiter, outermost,
                 new AuthInterceptor(hotPath.principals(), deniedMutations,
                         new FailedAuthentications(config.authLimits().failureBurst(), config.authLimits().failuresPerSecond())),
@@ -197,12 +208,13 @@ public final class AigovServer {
 
         DecisionService decisions = new DecisionService(hotPath.snapshots(), hotPath.decisions(), catalog, clock);
         // A preview asks for the catalog in force each time: it may be reloaded while the server runs.
-        ChangePreviews previews = new ChangePreviews(dsl, decisions::catalog, clock, ChangePreviews.DEFAULT_MAX_DECISIONS);
+        ChangePreviews previews = new ChangePreviews(dsl, decisions::catalog, clock, ChangePreviews.DEFAULT_MAX_DECISIONS, evidence);
         List<BindableService> services = List.of(
                 new DecisionGrpcService(decisions, metrics),
-                new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations, previews),
-                new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations, previews),
-                new AuditGrpcService(new AuditTrail(dsl)));
+                new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock, evidence), deniedMutations, previews),
+                new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock, evidence), deniedMutations, previews),
+                new AuditGrpcService(new AuditTrail(dsl)),
+                new EvidenceGrpcService(evidence, dsl));
 
         HealthStatusManager health = new HealthStatusManager();
         transport.executor(blockingExecutor)
@@ -256,12 +268,19 @@ public final class AigovServer {
                     new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
                             databaseHealth, dsl, clock));
             AutoCloseable poolReport = database.reportPoolTo(telemetry.poolMetrics());
+            CheckpointPublisher checkpoints = CheckpointPublisher.start(evidence, config.evidence().checkpointDir());
             return new AigovServer(server, health, housekeeping, databaseHealth, hotPath,
                     answerExecutor, blockingExecutor, deniedMutations, telemetry, poolReport, connect, () -> {
                         CurrentCatalog.Reload reload = catalog.reload();
                         metrics.catalogReloaded(reload);
+                        try {
+                            evidence.key().reload(dsl); // after `keys rotate`: published, then signing
+                        } catch (RuntimeException e) {
+                            org.slf4j.LoggerFactory.getLogger(AigovServer.class)
+                                    .error("The signing key could not be reloaded; the current key goes on signing", e);
+                        }
                         return reload;
-                    });
+                    }, checkpoints);
         } catch (RuntimeException e) {
             hotPath.close(Duration.ZERO);
             telemetry.close();
@@ -274,6 +293,28 @@ public final class AigovServer {
             answerExecutor.shutdownNow();
             blockingExecutor.shutdownNow();
             throw new UncheckedIOException("could not listen on " + config.bindAddress() + ":" + config.grpcPort(), e);
+        }
+    }
+
+    /** The replica's signing key: the configured file, the data directory's, or one for this process alone. */
+    private static ReplicaKey replicaKey(ServerConfig config) {
+        String host = ProcessHandle.current().info().command().isPresent() ? hostName() : "unknown";
+        if (config.evidence().signingKeyFile().isPresent()) {
+            Path file = config.evidence().signingKeyFile().get().toAbsolutePath();
+            return ReplicaKey.fromFile(file, host + ":" + file);
+        }
+        if (config.database().external().isEmpty()) {
+            Path file = config.database().dataDir().toAbsolutePath().resolve("signing-key.pem");
+            return ReplicaKey.fromFile(file, host + ":" + file);
+        }
+        return ReplicaKey.ephemeral(host + ":pid " + ProcessHandle.current().pid());
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown";
         }
     }
 
@@ -317,6 +358,8 @@ public final class AigovServer {
         hotPath.close(grace.plusSeconds(5));
         // The refusals counted in this window, recorded before the database goes.
         deniedMutations.close();
+        // The last heads leave the database too.
+        checkpoints.close();
         answerExecutor.shutdown();
         blockingExecutor.shutdown();
         try {

@@ -73,6 +73,40 @@ public final class Merkle {
         }
     }
 
+    /** A tree's root and the inclusion path of every leaf, computed together in O(n log n). */
+    public record Tree(byte[] root, List<List<byte[]>> paths) {
+    }
+
+    /** The root of the tree of these leaf hashes (at least one) and every leaf's inclusion path. */
+    public static Tree tree(List<byte[]> leafHashes) {
+        if (leafHashes.isEmpty()) {
+            throw new IllegalArgumentException("a tree with paths has at least one leaf");
+        }
+        List<List<byte[]>> paths = new ArrayList<>(leafHashes.size());
+        for (int i = 0; i < leafHashes.size(); i++) {
+            paths.add(new ArrayList<>(12));
+        }
+        byte[] root = tree(leafHashes, 0, leafHashes.size(), paths);
+        return new Tree(root, paths);
+    }
+
+    private static byte[] tree(List<byte[]> leaves, int from, int to, List<List<byte[]>> paths) {
+        int n = to - from;
+        if (n == 1) {
+            return leaves.get(from);
+        }
+        int k = largestPowerOfTwoBelow(n);
+        byte[] left = tree(leaves, from, from + k, paths);
+        byte[] right = tree(leaves, from + k, to, paths);
+        for (int i = from; i < from + k; i++) {
+            paths.get(i).add(right);
+        }
+        for (int i = from + k; i < to; i++) {
+            paths.get(i).add(left);
+        }
+        return nodeHash(left, right);
+    }
+
     /**
      * Whether {@code path} proves the leaf {@code leafHash} at {@code index} in a tree of {@code size}
      * leaves whose root is {@code root} (RFC 9162 §2.1.3.2).

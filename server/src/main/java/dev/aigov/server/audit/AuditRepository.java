@@ -28,21 +28,16 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
-/** Writes and reads the audit trail. Rows are only ever inserted. */
+/** Reads the audit trail (evidence.Evidence writes it, with its checkpoints). Rows are only ever inserted. */
 public final class AuditRepository {
     /** The kind column of a decision event. */
     public static final String DECISION = "ai_decision";
-    static final String POLICY_SET = "workspace_policy_set";
-    static final String CONTROL_SET = "execution_control_set";
-    static final String MUTATION_DENIED = "mutation_denied";
-    static final String CHANGE_PREVIEWED = "change_previewed";
+    public static final String POLICY_SET = "workspace_policy_set";
+    public static final String CONTROL_SET = "execution_control_set";
+    public static final String MUTATION_DENIED = "mutation_denied";
+    public static final String CHANGE_PREVIEWED = "change_previewed";
 
     private AuditRepository() {
-    }
-
-    /** Appends one event in the transaction {@code tx}. */
-    public static void insert(DSLContext tx, AuditEvent event) {
-        tx.insertInto(AUDIT_EVENTS).set(toRow(event)).execute();
     }
 
     /** The decision recorded by this event, for a replayed request_id. */
@@ -83,86 +78,8 @@ public final class AuditRepository {
         };
     }
 
-    private static AuditEventsRecord toRow(AuditEvent event) {
-        AuditEvent.Header header = event.header();
-        AuditEventsRecord row = new AuditEventsRecord();
-        row.setEventId(header.eventId());
-        row.setOccurredAt(utc(header.occurredAt()));
-        row.setWorkspaceId(emptyToNull(header.workspaceId()));
-        row.setPrincipal(emptyToNull(header.principal()));
-        row.setRequestId(header.requestId().orElse(null));
-        switch (event) {
-            case AuditEvent.DecisionMade made -> {
-                DecisionRequest request = made.request();
-                Decision decision = made.decision();
-                row.setKind(DECISION);
-                row.setTenantId(emptyToNull(request.tenantId()));
-                row.setActorId(request.actor().id());
-                row.setActorKind(request.actor().kind().word());
-                row.setCallerSurface(emptyToNull(request.callerSurface()));
-                row.setClientVersion(emptyToNull(request.clientVersion()));
-                row.setDecisionId(made.decisionId());
-                row.setUseCase(request.useCase());
-                row.setProviderClass(request.providerClass().word());
-                row.setDataClassifications(words(request.dataClassifications()));
-                row.setSourceFamily(request.sourceFamily());
-                row.setOutcome(decision.outcome().word());
-                row.setReason(decision.reason().map(BlockReason::word).orElse(null));
-                row.setAllReasons(words(decision.allReasons()));
-                row.setRejectedClassifications(words(decision.rejectedClassifications()));
-                row.setPolicyMode(decision.effectivePolicyMode().word());
-                row.setPolicyVersion(decision.policyVersion());
-                row.setControlState(decision.executionState().word());
-                row.setControlVersion(decision.controlVersion());
-                row.setMessage(decision.message());
-            }
-            case AuditEvent.PolicySet set -> {
-                row.setKind(POLICY_SET);
-                row.setBeforeValue(set.before().mode().word());
-                row.setBeforeVersion(set.before().version());
-                row.setAfterValue(set.after().mode().word());
-                row.setAfterVersion(set.after().version());
-                row.setChanged(set.changed());
-                row.setChangeReason(emptyToNull(set.reason()));
-            }
-            case AuditEvent.ControlSet set -> {
-                row.setKind(CONTROL_SET);
-                row.setControlKey(set.controlKey());
-                row.setBeforeValue(set.before().word());
-                row.setAfterValue(set.after().word());
-                row.setAfterVersion(set.version());
-                row.setChanged(set.changed());
-                row.setChangeReason(emptyToNull(set.reason()));
-            }
-            case AuditEvent.MutationDenied denied -> {
-                row.setKind(MUTATION_DENIED);
-                row.setMethod(denied.method());
-                row.setStatusCode(denied.statusCode());
-                row.setErrorReason(denied.errorReason());
-                row.setCapability(emptyToNull(denied.capability()));
-                row.setPeer(emptyToNull(denied.peer()));
-                row.setRepeatCount(denied.repeatCount() == 0 ? null : denied.repeatCount());
-                row.setFirstOccurredAt(denied.firstOccurredAt().map(AuditRepository::utc).orElse(null));
-                row.setLastOccurredAt(denied.lastOccurredAt().map(AuditRepository::utc).orElse(null));
-            }
-            case AuditEvent.ChangePreviewed preview -> {
-                row.setKind(CHANGE_PREVIEWED);
-                row.setMethod(preview.method());
-                row.setControlKey(emptyToNull(preview.controlKey()));
-                row.setAfterValue(preview.candidateMode().map(Vocabulary::word)
-                        .or(() -> preview.candidateState().map(Vocabulary::word)).orElse(null));
-                row.setPreviewWindowStart(utc(preview.windowStart()));
-                row.setPreviewWindowEnd(utc(preview.windowEnd()));
-                row.setPreviewReplayed(preview.replayed());
-                row.setPreviewAllowToBlock(preview.allowToBlock());
-                row.setPreviewBlockToAllow(preview.blockToAllow());
-                row.setPreviewCutShort(preview.cutShort());
-            }
-        }
-        return row;
-    }
-
-    private static AuditEvent fromRow(AuditEventsRecord row) {
+    /** The event a row records. */
+    public static AuditEvent fromRow(AuditEventsRecord row) {
         AuditEvent.Header header = new AuditEvent.Header(row.getEventId(), row.getOccurredAt().toInstant(),
                 nullToEmpty(row.getWorkspaceId()), nullToEmpty(row.getPrincipal()), Optional.ofNullable(row.getRequestId()));
         return switch (row.getKind()) {
@@ -221,16 +138,8 @@ public final class AuditRepository {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    private static String[] words(List<? extends Enum<?>> values) {
-        return values.stream().map(Vocabulary::word).toArray(String[]::new);
-    }
-
     private static <E extends Enum<E>> List<E> values(Class<E> type, String[] words) {
         return words == null ? List.of() : Arrays.stream(words).map(word -> Vocabulary.fromWord(type, word)).toList();
-    }
-
-    private static String emptyToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String nullToEmpty(String value) {

@@ -48,21 +48,23 @@ public final class DeniedMutations implements AutoCloseable {
 
     private final DSLContext dsl;
     private final Clock clock;
+    private final AuditLog log;
     private final int individualPerWindow;
     private final ReadWriteLock windowLock = new ReentrantReadWriteLock();
     private Map<Key, Tally> window = new ConcurrentHashMap<>();
     private final ScheduledExecutorService flusher;
 
-    public DeniedMutations(DSLContext dsl, Clock clock) {
-        this(dsl, clock, DEFAULT_WINDOW, DEFAULT_INDIVIDUAL_PER_WINDOW);
+    public DeniedMutations(DSLContext dsl, Clock clock, AuditLog log) {
+        this(dsl, clock, log, DEFAULT_WINDOW, DEFAULT_INDIVIDUAL_PER_WINDOW);
     }
 
-    public DeniedMutations(DSLContext dsl, Clock clock, Duration windowLength, int individualPerWindow) {
+    public DeniedMutations(DSLContext dsl, Clock clock, AuditLog log, Duration windowLength, int individualPerWindow) {
         if (windowLength.compareTo(Duration.ofSeconds(1)) < 0 || individualPerWindow < 1) {
             throw new IllegalArgumentException("the window must be at least 1 s and at least one refusal recorded on its own");
         }
         this.dsl = dsl;
         this.clock = clock;
+        this.log = log;
         this.individualPerWindow = individualPerWindow;
         this.flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("aigov-denied-mutations").daemon().factory());
         flusher.scheduleAtFixedRate(this::flush, windowLength.toMillis(), windowLength.toMillis(), TimeUnit.MILLISECONDS);
@@ -84,7 +86,7 @@ public final class DeniedMutations implements AutoCloseable {
         }
         try {
             Transactions.inTransaction(dsl, "recording a denied mutation", tx -> {
-                AuditRepository.insert(tx, new AuditEvent.MutationDenied(
+                log.append(tx, new AuditEvent.MutationDenied(
                         new AuditEvent.Header(UUID.randomUUID(), now, workspaceId, principal, requestId),
                         method, statusCode, errorReason, capability, peer, 0, Optional.empty(), Optional.empty()));
                 return null;
@@ -156,7 +158,7 @@ public final class DeniedMutations implements AutoCloseable {
         }
         try {
             Transactions.inTransaction(dsl, "recording repeated denied mutations", tx -> {
-                aggregates.forEach(event -> AuditRepository.insert(tx, event));
+                aggregates.forEach(event -> log.append(tx, event));
                 return null;
             });
         } catch (RuntimeException e) {

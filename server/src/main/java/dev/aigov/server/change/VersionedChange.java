@@ -1,7 +1,7 @@
 package dev.aigov.server.change;
 
 import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import dev.aigov.server.audit.AuditLog;
 import dev.aigov.server.error.VersionConflict;
 import dev.aigov.server.evaluation.commit.DecisionStateLock;
 import dev.aigov.server.storage.IdempotencyRepository;
@@ -36,10 +36,12 @@ import org.jooq.DSLContext;
 public final class VersionedChange {
     private final DSLContext dsl;
     private final Clock clock;
+    private final AuditLog log;
 
-    public VersionedChange(DSLContext dsl, Clock clock) {
+    public VersionedChange(DSLContext dsl, Clock clock, AuditLog log) {
         this.dsl = dsl;
         this.clock = clock;
+        this.log = log;
     }
 
     /** A state with a version: 0 until its first change, one more with each change. */
@@ -120,7 +122,7 @@ public final class VersionedChange {
         }
         S after = next.orElse(current);
         boolean changed = next.isPresent();
-        AuditRepository.insert(tx, steps.event(
+        log.append(tx, steps.event(
                 new AuditEvent.Header(UUID.randomUUID(), now, request.workspaceId(), request.principal(), request.requestId()),
                 current, after, changed));
         request.requestId().ifPresent(id -> IdempotencyRepository.completeWithVersion(tx, id, after.version(), changed));

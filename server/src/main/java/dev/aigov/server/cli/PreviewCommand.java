@@ -75,7 +75,10 @@ public final class PreviewCommand implements Callable<Integer> {
         Optional<Instant> start = since(clock);
         Preview preview;
         try (Database opened = Database.open(database.toConfig(), Database.EmbeddedUse.JOIN_OR_START)) {
-            ChangePreviews previews = new ChangePreviews(opened.dsl(), candidate::catalog, clock, maxDecisions);
+            // It replays the trail and records nothing: an audit log that would be a bug to call.
+            ChangePreviews previews = new ChangePreviews(opened.dsl(), candidate::catalog, clock, maxDecisions, (tx, event) -> {
+                throw new IllegalStateException("preview --catalog records no audit event");
+            });
             preview = previews.replay(new Candidate.AsRecorded(), candidate.catalog(), previews.window(start), Optional.empty());
         }
         print(spec.commandLine().getOut(), candidate, preview);

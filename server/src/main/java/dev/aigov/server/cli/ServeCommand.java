@@ -5,6 +5,7 @@ import dev.aigov.catalog.InvalidFile;
 import dev.aigov.catalog.LoadedCatalog;
 import dev.aigov.server.AigovServer;
 import dev.aigov.server.config.Durations;
+import dev.aigov.server.config.EvidenceConfig;
 import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.config.ServerConfig;
@@ -119,6 +120,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The catalog of approved use cases, a JSON file (docs/catalog.md); an invalid one stops the start "
                     + "(env AIGOV_CATALOG_FILE; unset: the jar's built-in catalog).")
     Path catalogFile;
+
+    @Option(names = "--signing-key-file", defaultValue = "${env:AIGOV_SIGNING_KEY_FILE}",
+            description = "This replica's Ed25519 key that signs audit checkpoints, a PKCS#8 PEM file, made there (0600) if "
+                    + "missing (env AIGOV_SIGNING_KEY_FILE; unset: signing-key.pem in the data directory on the embedded "
+                    + "database, a key for this process alone on an external one). docs/evidence.md")
+    Path signingKeyFile;
+
+    @Option(names = "--receipt-ttl", defaultValue = "${env:AIGOV_RECEIPT_TTL:-60s}",
+            description = "How long a decision's receipt is valid, whole seconds from 1s to 1h (env AIGOV_RECEIPT_TTL, "
+                    + "default ${DEFAULT-VALUE}).")
+    String receiptTtl;
+
+    @Option(names = "--checkpoint-dir", defaultValue = "${env:AIGOV_CHECKPOINT_DIR}",
+            description = "A directory where each chain's latest signed checkpoint is appended to checkpoints.jsonl every "
+                    + "second it moved, for you to ship elsewhere (env AIGOV_CHECKPOINT_DIR; unset: not written).")
+    Path checkpointDir;
 
     @Mixin
     DatabaseOptions database;
@@ -241,7 +258,13 @@ public final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(bind, port, httpPort, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
                 new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond),
                 new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
-                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog());
+                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog(),
+                new EvidenceConfig(blankToEmpty(signingKeyFile), Durations.parse("AIGOV_RECEIPT_TTL", receiptTtl),
+                        blankToEmpty(checkpointDir)));
+    }
+
+    private static Optional<Path> blankToEmpty(Path path) {
+        return path == null || path.toString().isBlank() ? Optional.empty() : Optional.of(path);
     }
 
     /** The built-in catalog, or the operator's file; an invalid file is one line naming it, its line and the problem. */

@@ -25,7 +25,8 @@ public record ServerConfig(
         AuthLimits authLimits,
         TelemetryConfig telemetry,
         OverloadConfig overload,
-        LoadedCatalog catalog) {
+        LoadedCatalog catalog,
+        EvidenceConfig evidence) {
 
     /**
      * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
@@ -74,20 +75,33 @@ public record ServerConfig(
                 CatalogFile.builtIn());
     }
 
+    /** With the default evidence settings. */
+    public ServerConfig(String bindAddress, int grpcPort, int httpPort, Optional<Tls> tls, Duration shutdownGrace,
+            DatabaseConfig database, HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload,
+            LoadedCatalog catalog) {
+        this(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload, catalog,
+                EvidenceConfig.DEFAULT);
+    }
+
+    public ServerConfig withEvidence(EvidenceConfig newEvidence) {
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                catalog, newEvidence);
+    }
+
     public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
-                catalog);
+                catalog, evidence);
     }
 
     public ServerConfig withHotPath(HotPathConfig newHotPath) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload,
-                catalog);
+                catalog, evidence);
     }
 
     /** The Connect port: 0 off, {@link #ANY_FREE_PORT} a free one. */
     public ServerConfig withHttpPort(int newHttpPort) {
         return new ServerConfig(bindAddress, grpcPort, newHttpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                catalog);
+                catalog, evidence);
     }
 
     /** Whether the Connect (HTTP/JSON) port is served. */
@@ -97,12 +111,12 @@ public record ServerConfig(
 
     public ServerConfig withOverload(OverloadConfig newOverload) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
-                catalog);
+                catalog, evidence);
     }
 
     public ServerConfig withCatalog(LoadedCatalog newCatalog) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                newCatalog);
+                newCatalog, evidence);
     }
 
     public ServerConfig {
@@ -111,6 +125,7 @@ public record ServerConfig(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(overload, "overload");
         Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(evidence, "evidence");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }

@@ -30,9 +30,9 @@ public final class ExecutionControlService {
     private final DSLContext dsl;
     private final VersionedChange changes;
 
-    public ExecutionControlService(DSLContext dsl, Clock clock) {
+    public ExecutionControlService(DSLContext dsl, Clock clock, dev.aigov.server.audit.AuditLog log) {
         this.dsl = dsl;
-        this.changes = new VersionedChange(dsl, clock);
+        this.changes = new VersionedChange(dsl, clock, log);
     }
 
     /** A validated SetExecutionControl request; {@code workspaceId} empty for the global scope. */

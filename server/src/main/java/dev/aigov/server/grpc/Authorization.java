@@ -43,6 +43,8 @@ public final class Authorization implements ServerInterceptor {
     /** Every method of every aigov service, by full name. */
     private static final Map<String, Rule> TABLE = Map.ofEntries(
             anyToken(DecisionServiceGrpc.getListUseCasesMethod()),
+            anyToken(dev.aigov.api.v1.EvidenceServiceGrpc.getGetCheckpointMethod()),
+            anyToken(dev.aigov.api.v1.EvidenceServiceGrpc.getListSigningKeysMethod()),
             needs(DecisionServiceGrpc.getEvaluateAiRequestMethod(), Capability.AI_DECISIONS_EVALUATE),
             needs(WorkspacePolicyServiceGrpc.getGetWorkspacePolicyMethod(), Capability.WORKSPACE_AI_POLICY_VIEW),
             mutation(WorkspacePolicyServiceGrpc.getSetWorkspacePolicyMethod(), Capability.WORKSPACE_AI_POLICY_MANAGE,
@@ -53,7 +55,8 @@ public final class Authorization implements ServerInterceptor {
             needs(ExecutionControlServiceGrpc.getListExecutionControlHistoryMethod(), Capability.OPS_CONTROLS_VIEW),
             mutation(ExecutionControlServiceGrpc.getSetExecutionControlMethod(), Capability.OPS_CONTROLS_MANAGE,
                     SetExecutionControlRequest::getWorkspaceId),
-            needs(AuditServiceGrpc.getListAuditEventsMethod(), Capability.AUDIT_READ));
+            needs(AuditServiceGrpc.getListAuditEventsMethod(), Capability.AUDIT_READ),
+            needs(AuditServiceGrpc.getExportAuditEventsMethod(), Capability.AUDIT_READ));
 
     private final DeniedMutations deniedMutations;
 

@@ -117,6 +117,7 @@ public final class DecisionGrpcService extends DecisionServiceGrpc.DecisionServi
         decision.permittedProviderClasses().stream().map(ProtoMapping::providerClass).forEach(proto::addPermittedProviderClasses);
         decision.permittedDataClassifications().stream().map(ProtoMapping::classification)
                 .forEach(proto::addPermittedDataClassifications);
+        recorded.receipt().map(ProtoMapping::receipt).ifPresent(proto::setReceipt);
         return proto.build();
     }
 }

@@ -131,4 +131,16 @@ final class ProtoMapping {
     static OptionalLong expectedVersion(boolean present, long value) {
         return present ? OptionalLong.of(value) : OptionalLong.empty();
     }
+
+    /** A decision's receipt as the contract carries it. */
+    static dev.aigov.api.v1.Receipt receipt(dev.aigov.server.evidence.IssuedReceipt issued) {
+        dev.aigov.evidence.Receipt receipt = issued.receipt();
+        dev.aigov.api.v1.Receipt.Builder proto = dev.aigov.api.v1.Receipt.newBuilder()
+                .setEvent(com.google.protobuf.ByteString.copyFrom(receipt.event()))
+                .setLeafIndex(receipt.leafIndex())
+                .setCheckpoint(receipt.checkpoint())
+                .setExpiresAt(timestamp(issued.expiresAt()));
+        receipt.inclusionPath().forEach(hash -> proto.addInclusionPath(com.google.protobuf.ByteString.copyFrom(hash)));
+        return proto.build();
+    }
 }

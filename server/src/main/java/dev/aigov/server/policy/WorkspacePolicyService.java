@@ -26,9 +26,9 @@ public final class WorkspacePolicyService {
     private final DSLContext dsl;
     private final VersionedChange changes;
 
-    public WorkspacePolicyService(DSLContext dsl, Clock clock) {
+    public WorkspacePolicyService(DSLContext dsl, Clock clock, dev.aigov.server.audit.AuditLog log) {
         this.dsl = dsl;
-        this.changes = new VersionedChange(dsl, clock);
+        this.changes = new VersionedChange(dsl, clock, log);
     }
 
     /** A validated SetWorkspacePolicy request. */

@@ -10,7 +10,7 @@ import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
 import dev.aigov.core.Vocabulary;
 import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
+import dev.aigov.server.audit.AuditLog;
 import dev.aigov.server.control.ExecutionControlService;
 import dev.aigov.server.error.Overloaded;
 import dev.aigov.server.error.PermissionDenied;
@@ -51,10 +51,12 @@ public final class ChangePreviews {
     /**
      * @param catalog the catalog in force, asked once per preview (it may be reloaded between previews)
      */
+    private final AuditLog log;
     private final java.util.concurrent.Semaphore running = new java.util.concurrent.Semaphore(1);
 
-    public ChangePreviews(DSLContext dsl, Supplier<Catalog> catalog, Clock clock, long maxDecisions) {
+    public ChangePreviews(DSLContext dsl, Supplier<Catalog> catalog, Clock clock, long maxDecisions, AuditLog log) {
         this.dsl = dsl;
+        this.log = log;
         this.catalog = catalog;
         this.clock = clock;
         this.maxDecisions = maxDecisions;
@@ -125,7 +127,7 @@ public final class ChangePreviews {
             running.release();
         }
         Transactions.inTransaction(dsl, "recording the preview", tx -> {
-            AuditRepository.insert(tx, event(principal, method, candidate, preview));
+            log.append(tx, event(principal, method, candidate, preview));
             return null;
         });
         return preview;

@@ -33,7 +33,6 @@ import dev.aigov.api.v1.ProviderClass;
 import dev.aigov.api.v1.SetExecutionControlRequest;
 import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.catalog.CatalogFile;
-import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.AigovServerExtension;
 import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestServer;
@@ -383,11 +382,13 @@ class AuditEndToEndTest {
     void pagesNeitherRepeatNorSkipEventsRecordedAtTheSameInstant() {
         String workspace = freshWorkspace();
         Instant sameInstant = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        dev.aigov.server.evidence.Evidence evidence = dev.aigov.server.testing.TestEvidence.create();
         for (int i = 0; i < 5; i++) {
-            AuditRepository.insert(server.database().dsl(), new dev.aigov.server.audit.AuditEvent.MutationDenied(
-                    new dev.aigov.server.audit.AuditEvent.Header(UUID.randomUUID(), sameInstant, workspace, "tie-" + i, Optional.empty()),
+            String principal = "tie-" + i;
+            server.database().dsl().transaction(cfg -> evidence.append(cfg.dsl(), new dev.aigov.server.audit.AuditEvent.MutationDenied(
+                    new dev.aigov.server.audit.AuditEvent.Header(UUID.randomUUID(), sameInstant, workspace, principal, Optional.empty()),
                     "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy", "PERMISSION_DENIED",
-                    "ERROR_REASON_MISSING_CAPABILITY", "workspace.ai_policy.manage"));
+                    "ERROR_REASON_MISSING_CAPABILITY", "workspace.ai_policy.manage")));
         }
         List<AuditEvent> whole = list(of(workspace));
 

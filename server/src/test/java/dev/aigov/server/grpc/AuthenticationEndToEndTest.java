@@ -75,7 +75,8 @@ class AuthenticationEndToEndTest {
             DecisionServiceGrpc.getServiceDescriptor(),
             WorkspacePolicyServiceGrpc.getServiceDescriptor(),
             ExecutionControlServiceGrpc.getServiceDescriptor(),
-            AuditServiceGrpc.getServiceDescriptor());
+            AuditServiceGrpc.getServiceDescriptor(),
+            dev.aigov.api.v1.EvidenceServiceGrpc.getServiceDescriptor());
 
     /** Every method of the four aigov services, read from their descriptors so that a new RPC is covered too. */
     static Stream<MethodDescriptor<?, ?>> everyAigovMethod() {
@@ -88,7 +89,7 @@ class AuthenticationEndToEndTest {
     }
 
     @Test
-    void theFourServicesHaveTenMethods() {
+    void theFiveServicesHaveThirteenMethods() {
         // Guards the parameterised tests below against silently covering nothing.
         assertThat(everyAigovMethod().map(MethodDescriptor::getFullMethodName)).containsExactlyInAnyOrder(
                 "aigov.v1.DecisionService/EvaluateAiRequest",
@@ -100,7 +101,10 @@ class AuthenticationEndToEndTest {
                 "aigov.v1.ExecutionControlService/GetExecutionControl",
                 "aigov.v1.ExecutionControlService/ListExecutionControlHistory",
                 "aigov.v1.ExecutionControlService/PreviewExecutionControlChange",
-                "aigov.v1.AuditService/ListAuditEvents");
+                "aigov.v1.AuditService/ListAuditEvents",
+                "aigov.v1.AuditService/ExportAuditEvents",
+                "aigov.v1.EvidenceService/GetCheckpoint",
+                "aigov.v1.EvidenceService/ListSigningKeys");
     }
 
     @ParameterizedTest(name = "{0}")

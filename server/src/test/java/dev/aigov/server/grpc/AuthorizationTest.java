@@ -57,14 +57,14 @@ import org.junit.jupiter.api.Test;
 class AuthorizationTest {
     private static final List<ServiceDescriptor> SERVICES = List.of(DecisionServiceGrpc.getServiceDescriptor(),
             WorkspacePolicyServiceGrpc.getServiceDescriptor(), ExecutionControlServiceGrpc.getServiceDescriptor(),
-            AuditServiceGrpc.getServiceDescriptor());
+            AuditServiceGrpc.getServiceDescriptor(), dev.aigov.api.v1.EvidenceServiceGrpc.getServiceDescriptor());
 
     @Test
     void everyMethodOfEveryServiceDescriptorIsInTheTable() {
         List<String> methods = SERVICES.stream().flatMap(service -> service.getMethods().stream())
                 .map(MethodDescriptor::getFullMethodName).toList();
 
-        assertThat(methods).hasSize(10);
+        assertThat(methods).hasSize(13);
         assertThat(Authorization.methods()).containsExactlyInAnyOrderElementsOf(methods);
         SERVICES.forEach(Authorization::requireRowsFor);
     }

@@ -460,7 +460,7 @@ class ChangePreviewEndToEndTest {
     void theBoundCutsAPreviewShortAndSaysWhere() {
         ChangePreviews bounded = new ChangePreviews(server.database().dsl(), () -> {
             throw new AssertionError("replay is given its catalog");
-        }, Clock.systemUTC(), 10);
+        }, Clock.systemUTC(), 10, dev.aigov.server.testing.TestEvidence.create());
         Preview preview = bounded.replay(new Candidate.Policy(a, dev.aigov.core.PolicyMode.DISABLED),
                 dev.aigov.catalog.CatalogFile.builtIn().catalog(), bounded.window(Optional.empty()), Optional.empty());
         List<Seeded> first = trail.stream().filter(d -> d.workspace().equals(a) && !d.at().isBefore(dayAgo()))

@@ -50,7 +50,7 @@ class PreviewBenchmark {
 
             Catalog catalog = CatalogFile.builtIn().catalog();
             ChangePreviews previews = new ChangePreviews(database.dsl(), () -> catalog, Clock.systemUTC(),
-                    ChangePreviews.DEFAULT_MAX_DECISIONS);
+                    ChangePreviews.DEFAULT_MAX_DECISIONS, dev.aigov.server.testing.TestEvidence.create());
             MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
             System.out.printf("JVM: %d processors, max heap %d MiB%n", Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20);

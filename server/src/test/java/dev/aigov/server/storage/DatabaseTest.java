@@ -3,7 +3,6 @@ package dev.aigov.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aigov.server.audit.AuditEvent;
-import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.testing.TestDatabase;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -65,7 +64,7 @@ class DatabaseTest {
     void anEventWrittenNowLandsInItsMonthsPartitionNotTheDefault() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID eventId = UUID.randomUUID();
-        dsl.transaction(cfg -> AuditRepository.insert(cfg.dsl(), new AuditEvent.MutationDenied(
+        dsl.transaction(cfg -> dev.aigov.server.testing.TestEvidence.create().append(cfg.dsl(), new AuditEvent.MutationDenied(
                 new AuditEvent.Header(eventId, now, "ws-" + eventId, "database-test", Optional.empty()),
                 "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy", "PERMISSION_DENIED", "ERROR_REASON_MISSING_CAPABILITY",
                 "workspace.ai_policy.manage")));

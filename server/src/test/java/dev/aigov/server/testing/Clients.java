@@ -48,6 +48,10 @@ public final class Clients implements AutoCloseable {
         return withToken(ExecutionControlServiceGrpc.newBlockingStub(channel), token);
     }
 
+    public dev.aigov.api.v1.EvidenceServiceGrpc.EvidenceServiceBlockingStub evidence(String token) {
+        return withToken(dev.aigov.api.v1.EvidenceServiceGrpc.newBlockingStub(channel), token);
+    }
+
     public AuditServiceGrpc.AuditServiceBlockingStub audit(String token) {
         return withToken(AuditServiceGrpc.newBlockingStub(channel), token);
     }

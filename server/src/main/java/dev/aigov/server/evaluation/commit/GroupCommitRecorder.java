@@ -13,6 +13,7 @@ import dev.aigov.server.error.RequestIdReused;
 import dev.aigov.server.error.StorageUnavailable;
 import dev.aigov.server.evaluation.DecisionRecorder;
 import dev.aigov.server.evaluation.RecordedDecision;
+import dev.aigov.server.evidence.Evidence;
 import dev.aigov.server.storage.Transactions;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Records decisions by group commit: calls put their decision on a bounded queue; writer threads
  * take whatever has queued up (up to {@link Limits#maxBatch}) and commit it in one transaction:
- * the idempotency records in one multi-row INSERT, the audit events in one COPY. Each call's
+ * the idempotency records in one multi-row INSERT, the audit events in one COPY, sealed by one signed
+ * checkpoint of the writer's own chain (docs/evidence.md). Each call's
  * answer completes only after its batch has committed; a failed batch fails every call in it,
  * and nothing of it is written. A full queue refuses at once ({@link Overloaded}).
  *
@@ -121,7 +123,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
 
         RecordedDecision answer() {
-            return new RecordedDecision(pending().decisionId(), evaluatedAt, pending().auditEventId(), decision);
+            return new RecordedDecision(pending().decisionId(), evaluatedAt, pending().auditEventId(), decision, Optional.empty());
         }
 
         AuditEvent.DecisionMade event() {
@@ -143,6 +145,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     }
 
     private final DSLContext dsl;
+    private final Evidence evidence;
     private final CommittedSnapshots committed;
     private final Supplier<Catalog> catalog;
     private final Clock clock;
@@ -155,9 +158,10 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     private volatile BatchHook batchHook = BatchHook.NONE;
     private volatile WriterMetrics metrics = WriterMetrics.NONE;
 
-    private GroupCommitRecorder(DSLContext dsl, CommittedSnapshots committed, Supplier<Catalog> catalog, Clock clock,
-            Executor completions, Limits limits) {
+    private GroupCommitRecorder(DSLContext dsl, Evidence evidence, CommittedSnapshots committed, Supplier<Catalog> catalog,
+            Clock clock, Executor completions, Limits limits) {
         this.dsl = dsl;
+        this.evidence = evidence;
         this.committed = committed;
         this.catalog = catalog;
         this.clock = clock;
@@ -169,11 +173,12 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     /**
      * Starts the writers.
      *
+     * @param evidence    what seals each batch with its signed checkpoint: each writer writes a chain of its own
      * @param completions where answers are completed (the gRPC executor), so that writers only write
      */
-    public static GroupCommitRecorder start(DSLContext dsl, CommittedSnapshots committed, Supplier<Catalog> catalog, Clock clock,
-            Executor completions, Limits limits) {
-        GroupCommitRecorder recorder = new GroupCommitRecorder(dsl, committed, catalog, clock, completions, limits);
+    public static GroupCommitRecorder start(DSLContext dsl, Evidence evidence, CommittedSnapshots committed,
+            Supplier<Catalog> catalog, Clock clock, Executor completions, Limits limits) {
+        GroupCommitRecorder recorder = new GroupCommitRecorder(dsl, evidence, committed, catalog, clock, completions, limits);
         for (int i = 0; i < limits.writers(); i++) {
             Thread writer = new Thread(recorder::write, "aigov-audit-writer-" + i);
             writer.setDaemon(true);
@@ -218,6 +223,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
     }
 
     private void write() {
+        Evidence.Chain chain = evidence.newChain();
         List<Item> batch = new ArrayList<>(limits.maxBatch());
         while (true) {
             Item first;
@@ -235,7 +241,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             batch.add(first);
             queue.drainTo(batch, limits.maxBatch() - 1);
             try {
-                commit(batch);
+                commit(batch, chain);
             } catch (Throwable bug) { // no Throwable may end a writer: its calls fail closed
                 LOG.error("The audit writer failed outside a batch's transaction; its {} call(s) are answered UNAVAILABLE", batch.size(),
                         bug);
@@ -246,7 +252,11 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
     }
 
-    private void commit(List<Item> taken) {
+    /** What a batch's transaction ends with: each item's result, and the batch as sealed (null when it wrote no event). */
+    private record Committed(List<Result> results, Evidence.Sealed sealed) {
+    }
+
+    private void commit(List<Item> taken, Evidence.Chain chain) {
         List<Item> batch = new ArrayList<>(taken.size());
         for (Item item : taken) {
             if (item.pending().callerGone().getAsBoolean()) {
@@ -260,15 +270,17 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         if (batch.isEmpty()) {
             return;
         }
-        List<Result> results;
+        Committed committed;
         long started = System.nanoTime();
         try {
-            results = Transactions.inTransaction(dsl, "recording " + batch.size() + " decision(s)", tx -> recordBatch(tx, batch));
+            committed = Transactions.inTransaction(dsl, "recording " + batch.size() + " decision(s)", tx -> recordBatch(tx, batch, chain));
         } catch (AigovException failure) {
+            chain.failed();
             metrics.batchFailed(batch.size(), System.nanoTime() - started);
             answerAll(batch, Collections.nCopies(batch.size(), Result.refused(failure)));
             return;
         } catch (RuntimeException | Error bug) {
+            chain.failed();
             metrics.batchFailed(batch.size(), System.nanoTime() - started);
             // The writer must outlive a bug: its batch fails closed, the next one is tried.
             LOG.error("Recording a batch of {} decisions failed unexpectedly; every call in it is answered UNAVAILABLE", batch.size(), bug);
@@ -276,8 +288,11 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             answerAll(batch, Collections.nCopies(batch.size(), Result.refused(failure)));
             return;
         }
+        if (committed.sealed() != null) {
+            chain.committed(committed.sealed());
+        }
         metrics.batchCommitted(batch.size(), System.nanoTime() - started);
-        answerAll(batch, results);
+        answerAll(batch, committed.results());
     }
 
     /**
@@ -303,8 +318,8 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         }
     }
 
-    /** One batch, in its transaction: lock, re-decide what moved, claim request_ids, insert. */
-    private List<Result> recordBatch(DSLContext tx, List<Item> batch) {
+    /** One batch, in its transaction: lock, re-decide what moved, claim request_ids, insert and seal. */
+    private Committed recordBatch(DSLContext tx, List<Item> batch, Evidence.Chain chain) {
         batchHook.beforeStateLock(tx, batch.size());
         long stateVersion = DecisionStateLock.forDecisions(tx);
         List<Decided> decided = decideOnCommittedState(tx, batch, stateVersion);
@@ -349,9 +364,23 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
             int firstIndex = firstWithId.get(requestId);
             results[i] = repeatInBatch(tx, one, decided.get(firstIndex), results[firstIndex], events);
         }
-        DecisionCopy.append(tx, events);
+        Evidence.Sealed sealed = null;
+        if (!events.isEmpty()) {
+            sealed = chain.seal(tx, events);
+            Map<UUID, Integer> leafOf = new HashMap<>();
+            for (int leaf = 0; leaf < events.size(); leaf++) {
+                leafOf.put(events.get(leaf).header().eventId(), leaf);
+            }
+            for (int i = 0; i < results.length; i++) {
+                Integer leaf = results[i].answer() == null ? null : leafOf.get(results[i].answer().auditEventId());
+                if (leaf != null) {
+                    results[i] = Result
+                            .of(results[i].answer().withReceipt(Optional.of(sealed.receipt(leaf, events.get(leaf).header().occurredAt()))));
+                }
+            }
+        }
         batchHook.beforeCommit(tx, batch.size());
-        return Arrays.asList(results);
+        return new Committed(Arrays.asList(results), sealed);
     }
 
     /**
@@ -407,7 +436,7 @@ public final class GroupCommitRecorder implements DecisionRecorder, AutoCloseabl
         // Equal as the trail keeps it (what would pass is not stored): the first decision, answered as it was, hints included.
         if (recorded.decision().equals(one.decision().asRecorded())) {
             return Result.of(new RecordedDecision(recorded.decisionId(), recorded.header().occurredAt(), recorded.header().eventId(),
-                    one.decision()));
+                    one.decision(), Evidence.receiptOf(tx, recorded.header().eventId(), recorded.header().occurredAt())));
         }
         return recordAndRepoint(tx, one, events);
     }

@@ -54,7 +54,8 @@ class GroupCommitRecorderTest {
 
     @BeforeEach
     void startWithOneWriterHeldAtItsFirstBatch() {
-        recorder = GroupCommitRecorder.start(database.dsl(), StateRepository::snapshots, CatalogFile.builtIn()::catalog, Clock.systemUTC(),
+        recorder = GroupCommitRecorder.start(database.dsl(), dev.aigov.server.testing.TestEvidence.create(), StateRepository::snapshots,
+                CatalogFile.builtIn()::catalog, dev.aigov.server.testing.TestEvidence.micros(Clock.systemUTC()),
                 Runnable::run, new GroupCommitRecorder.Limits(100, 500, 1));
         recorder.onEachBatch(new GroupCommitRecorder.BatchHook() {
             @Override

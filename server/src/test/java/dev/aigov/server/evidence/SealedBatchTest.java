@@ -1,4 +1,4 @@
-package dev.aigov.server.evaluation.commit;
+package dev.aigov.server.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,10 +14,16 @@ import dev.aigov.core.Decision;
 import dev.aigov.core.DecisionRequest;
 import dev.aigov.core.PolicyMode;
 import dev.aigov.core.ProviderClass;
+import dev.aigov.evidence.EventEncoding;
+import dev.aigov.evidence.InvalidReceipt;
+import dev.aigov.evidence.Receipt;
+import dev.aigov.evidence.ReceiptVerifier;
+import dev.aigov.evidence.SigningKeys;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditRepository;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestEvidence;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -25,8 +31,11 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Decisions appended by COPY read back exactly as they were, whatever characters they hold. */
-class DecisionCopyTest {
+/**
+ * A sealed batch reads back exactly as it was written, whatever characters it holds; the rows as
+ * read encode to the very leaves that were signed; and each event's receipt verifies.
+ */
+class SealedBatchTest {
     private final Database database = TestDatabase.shared();
 
     @Test
@@ -41,13 +50,33 @@ class DecisionCopyTest {
                 new Decision(List.of(), List.of(), PolicyMode.PRIVATE_ONLY, 1, ControlState.ENABLED, 0, "Allowed.",
                         Optional.of(CatalogFile.builtIn().catalog().version()), List.of(), List.of()));
 
-        database.dsl().transaction(configuration -> DecisionCopy.append(configuration.dsl(), List.of(block, allow)));
+        Evidence evidence = TestEvidence.create();
+        Evidence.Chain chain = evidence.newChain();
+        Evidence.Sealed sealed = database.dsl().transactionResult(configuration -> chain.seal(configuration.dsl(), List.of(block, allow)));
+        chain.committed(sealed);
+        ReceiptVerifier verifier = new ReceiptVerifier(SigningKeys.KeySet.of(evidence.key().current().publicKey()));
 
-        for (AuditEvent.DecisionMade written : List.of(block, allow)) {
-            AuditEvent.DecisionMade read = AuditRepository.findDecision(database.dsl(), written.header().eventId(),
-                    written.header().occurredAt()).orElseThrow();
-            assertThat(read).isEqualTo(written);
+        List<AuditEvent.DecisionMade> written = List.of(block, allow);
+        for (int i = 0; i < written.size(); i++) {
+            AuditEvent.DecisionMade event = written.get(i);
+            AuditEvent.DecisionMade read = AuditRepository.findDecision(database.dsl(), event.header().eventId(),
+                    event.header().occurredAt()).orElseThrow();
+            assertThat(read).isEqualTo(event);
+            assertThat(EventEncoding.encode(AuditColumns.of(read))).isEqualTo(sealed.encodings().get(i));
+
+            Receipt receipt = sealed.receipt(i, event.header().occurredAt()).receipt();
+            ReceiptVerifier.Verified verified;
+            try {
+                verified = verifier.verify(receipt);
+            } catch (InvalidReceipt e) {
+                throw new AssertionError(e);
+            }
+            assertThat(verified.decisionId()).isEqualTo(event.decisionId());
+            assertThat(verified.outcome()).isEqualTo(event.decision().outcome().word());
+            assertThat(database.dsl().transactionResult(configuration -> Evidence.receiptOf(configuration.dsl(),
+                    event.header().eventId(), event.header().occurredAt())).orElseThrow().receipt()).isEqualTo(receipt);
         }
+        assertThat(evidence.latest()).containsExactly(sealed.checkpoint());
     }
 
     private static AuditEvent.DecisionMade event(Optional<UUID> requestId, String tenant, String surface, Decision decision) {
