@@ -138,6 +138,51 @@ final class ChainedTrail {
         return new Written(chain, checkpoints, events);
     }
 
+    /** A chain of {@code checkpoints} checkpoints of {@code size} events each, written in batched inserts (benchmarks). */
+    static UUID writeLarge(SigningKeys.PrivateKey key, Instant firstEvent, int checkpoints, int size) {
+        UUID chain = UUID.randomUUID();
+        byte[] prev = Checkpoint.NO_PREVIOUS;
+        Instant signedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<String> names = new ArrayList<>(decision(firstEvent, "ws-bench", 0).keySet());
+        String sql = "INSERT INTO audit_events (" + String.join(", ", names) + ", chain_id, chain_seq, leaf_index) VALUES ("
+                + "?, ".repeat(names.size()) + "?, ?, ?)";
+        int n = 0;
+        try (Connection connection = TestDatabase.sharedConnectionAs(RUNTIME_ROLE)) {
+            connection.setAutoCommit(false);
+            for (int seq = 0; seq < checkpoints; seq++) {
+                List<byte[]> leaves = new ArrayList<>();
+                try (PreparedStatement insert = connection.prepareStatement(sql)) {
+                    for (int leaf = 0; leaf < size; leaf++, n++) {
+                        Map<String, Object> event = decision(firstEvent.plusMillis(n), "ws-bench", n);
+                        int i = 1;
+                        for (String name : names) {
+                            Object value = event.get(name);
+                            if (value instanceof List<?> list) {
+                                insert.setArray(i++, connection.createArrayOf("text", list.toArray()));
+                            } else {
+                                insert.setObject(i++, value, Types.OTHER);
+                            }
+                        }
+                        insert.setObject(i++, chain);
+                        insert.setLong(i++, seq);
+                        insert.setInt(i, leaf);
+                        insert.addBatch();
+                        leaves.add(Merkle.leafHash(EventEncoding.encode(event)));
+                    }
+                    insert.executeBatch();
+                }
+                Checkpoint body = new Checkpoint(chain, seq, size, Merkle.root(leaves), prev, signedAt.plus(seq, ChronoUnit.MICROS),
+                        Duration.ofSeconds(60), key.publicKey().keyId());
+                insertCheckpoint(connection, SignedCheckpoint.sign(body, key));
+                connection.commit();
+                prev = body.hash();
+            }
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+        return chain;
+    }
+
     static void insertEvent(Connection connection, Map<String, Object> event, UUID chain, long seq, int leaf) throws SQLException {
         List<String> names = new ArrayList<>(event.keySet());
         String sql = "INSERT INTO audit_events (" + String.join(", ", names) + ", chain_id, chain_seq, leaf_index) VALUES ("
