@@ -93,6 +93,22 @@ class AuditVerifyTest {
     }
 
     @Test
+    void everyChainIsWalkedWithoutAChainFilter() {
+        ChainedTrail.Written clean = chain();
+        ChainedTrail.Written tampered = chain();
+        UUID deleted = tampered.eventId(0, 1);
+        ChainedTrail.changeEvent(deleted, "DELETE FROM audit_events WHERE event_id = ?", deleted);
+        Run run = run("audit", "verify", "--data-dir", TestDatabase.sharedHome().toString(), "--allow-undurable-database", "--keys",
+                keys.toString());
+        // Other tests' chains share the database (some tampered, some signed by keys not trusted here): only ours are asserted.
+        assertThat(run.exitCode()).as("out: %s err: %s", run.out(), run.err()).isEqualTo(1);
+        List<String> breaks = run.out().lines().filter(line -> line.contains("BREAK")).toList();
+        assertThat(breaks).anyMatch(line -> line.contains("chain " + tampered.chain() + ": leaf 1 of checkpoint 0 missing"));
+        assertThat(breaks).noneMatch(line -> line.contains(clean.chain().toString()));
+        assertThat(run.out()).containsPattern("chains: [0-9]+").contains("unchained events (recorded before evidence began): ");
+    }
+
+    @Test
     void keysFromTheDatabaseVerifyButSayWhatTheyProve() {
         ChainedTrail.Written chain = chain();
         Run run = verify(chain, "--no-keys", "--json");
