@@ -1,6 +1,7 @@
 package dev.aigov.server;
 
 import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.cli.AuditCommand;
 import dev.aigov.server.cli.CatalogCommand;
 import dev.aigov.server.cli.KeysCommand;
 import dev.aigov.server.cli.MigrateCommand;
@@ -15,12 +16,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...|preview ...]}: serving is the default. */
+/** {@code java -jar aigov-server.jar [serve|token ...|migrate|catalog ...|preview ...|audit ...]}: serving is the default. */
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
         subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class, PreviewCommand.class,
-                KeysCommand.class,
-                CommandLine.HelpCommand.class})
+                KeysCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** text (the default) or json: one JSON object per log line. */
     public static final String LOG_FORMAT_VARIABLE = "AIGOV_LOG_FORMAT";
