@@ -1,5 +1,7 @@
 package dev.aigov.client;
 
+import dev.aigov.evidence.Receipt;
+import dev.aigov.evidence.ReceiptVerifier;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Instant;
@@ -41,6 +43,10 @@ public final class AiDecision implements Serializable {
     /** Null in a decision serialized by a client before 0.x had them: read as empty. */
     private final List<ProviderClass> permittedProviderClasses;
     private final List<DataClassification> permittedDataClassifications;
+    /** Null when the server sent none (or a decision serialized before receipts). */
+    private final Receipt receipt;
+    /** What the client verified of the receipt; not serialized (a copy is verified again by whoever reads it). */
+    private final transient ReceiptVerifier.Verified verifiedReceipt;
 
     private AiDecision(
             boolean allowed,
@@ -54,6 +60,26 @@ public final class AiDecision implements Serializable {
             GovernanceFailure failure,
             List<ProviderClass> permittedProviderClasses,
             List<DataClassification> permittedDataClassifications) {
+        this(allowed, reasons, rejectedClassifications, requestId, decisionId, auditEventId, message, basis, failure,
+                permittedProviderClasses, permittedDataClassifications, null, null);
+    }
+
+    private AiDecision(
+            boolean allowed,
+            List<BlockReason> reasons,
+            List<DataClassification> rejectedClassifications,
+            UUID requestId,
+            String decisionId,
+            String auditEventId,
+            String message,
+            DecisionBasis basis,
+            GovernanceFailure failure,
+            List<ProviderClass> permittedProviderClasses,
+            List<DataClassification> permittedDataClassifications,
+            Receipt receipt,
+            ReceiptVerifier.Verified verifiedReceipt) {
+        this.receipt = receipt;
+        this.verifiedReceipt = verifiedReceipt;
         this.allowed = allowed;
         this.reasons = List.copyOf(reasons);
         this.rejectedClassifications = List.copyOf(rejectedClassifications);
@@ -141,6 +167,12 @@ public final class AiDecision implements Serializable {
      * can still be found in the audit trail.
      */
     static AiDecision failed(UUID requestId, GovernanceFailure failure, String decisionId, String auditEventId) {
+        return failed(requestId, failure, decisionId, auditEventId, null);
+    }
+
+    /** The client's own block, keeping the receipt of the untrusted answer (to show what was refused). */
+    static AiDecision failed(UUID requestId, GovernanceFailure failure, String decisionId, String auditEventId,
+            Receipt receipt) {
         Objects.requireNonNull(failure, "failure");
         String message = switch (failure.kind()) {
             case UNAVAILABLE -> "No trustworthy answer from aigov (" + failure + "); treated as a block.";
@@ -149,7 +181,25 @@ public final class AiDecision implements Serializable {
             case CLIENT_OUTDATED -> "This aigov-client cannot check aigov's answer (" + failure + "); treated as a block.";
         };
         return new AiDecision(false, List.of(failure.kind().blockReason()), List.of(), requestId,
-                decisionId, auditEventId, message, null, failure, List.of(), List.of());
+                decisionId, auditEventId, message, null, failure, List.of(), List.of(), receipt, null);
+    }
+
+    /**
+     * This decision with the receipt the server sent for it. For test doubles that make receipts
+     * ({@code InMemoryAiGovernance}); the client maps the server's. A receipt proves nothing until
+     * it is verified: {@link AiGovernanceClient} verifies it ({@link ReceiptPolicy#STRICT}), and so
+     * does a model gateway with {@link ReceiptVerifier}.
+     */
+    public AiDecision withReceipt(Receipt receipt) {
+        Objects.requireNonNull(receipt, "receipt");
+        return new AiDecision(allowed, reasons, rejectedClassifications, requestId, decisionId, auditEventId, message, basis,
+                failure, permittedProviderClasses(), permittedDataClassifications(), receipt, null);
+    }
+
+    /** This ALLOW, its receipt verified by the client. */
+    AiDecision withVerifiedReceipt(ReceiptVerifier.Verified verified) {
+        return new AiDecision(allowed, reasons, rejectedClassifications, requestId, decisionId, auditEventId, message, basis,
+                failure, permittedProviderClasses(), permittedDataClassifications(), receipt, verified);
     }
 
     /** For tests: an ALLOW with fresh ids, decided under {@code private_only} and {@code enabled}. */
@@ -256,6 +306,26 @@ public final class AiDecision implements Serializable {
         return Optional.ofNullable(failure);
     }
 
+    /**
+     * The decision's receipt (docs/evidence.md), as the server sent it: present on every decision
+     * of a server with evidence on, ALLOW and BLOCK alike. Hand it to a model gateway, which checks
+     * it with {@link ReceiptVerifier#requireAllowed} before it calls a model. Also kept on the
+     * client's own block of an ALLOW whose receipt did not verify.
+     */
+    public Optional<Receipt> receipt() {
+        return Optional.ofNullable(receipt);
+    }
+
+    /**
+     * What {@link AiGovernanceClient} verified of this ALLOW's receipt under
+     * {@link ReceiptPolicy#STRICT}: the decision id, workspace, provider class, classifications and
+     * expiry the signed trail holds. Empty for a block, under {@link ReceiptPolicy#OFF}, for a
+     * decision built by hand or by a test double, and for a deserialized copy (verify it again).
+     */
+    public Optional<ReceiptVerifier.Verified> verifiedReceipt() {
+        return Optional.ofNullable(verifiedReceipt);
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(allowed ? "ALLOW" : "BLOCK");
@@ -274,6 +344,11 @@ public final class AiDecision implements Serializable {
         }
         if (failure != null) {
             text.append(" failure=").append(failure);
+        }
+        if (verifiedReceipt != null) {
+            text.append(" receipt=verified until ").append(verifiedReceipt.expiresAt());
+        } else if (receipt != null) {
+            text.append(" receipt=unverified");
         }
         return text.toString();
     }

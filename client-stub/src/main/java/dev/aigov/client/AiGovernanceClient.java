@@ -36,6 +36,15 @@ import java.util.concurrent.TimeUnit;
  * default), retries included. A request without its own request id gets a fresh one per evaluation;
  * retries of {@code UNAVAILABLE} re-send it, so the server records one decision, not two.
  *
+ * <p>An ALLOW counts only with a valid receipt ({@link ReceiptPolicy#STRICT}, the default): the
+ * client checks it against aigov's published signing keys ({@code EvidenceService.ListSigningKeys},
+ * fetched on first use, kept, and fetched again for a key id it does not know, at most once a
+ * second) or against the keys the builder pinned ({@link AiGovernanceClientBuilder#trustedKeys}),
+ * and turns an ALLOW whose receipt is missing, does not verify, has expired or is for another
+ * request into its own block ({@link BlockReason#GOVERNANCE_UNAVAILABLE}, metadata {@code receipt}).
+ * {@link AiDecision#receipt()} carries the receipt on to a model gateway, which checks it again
+ * offline with {@link dev.aigov.evidence.ReceiptVerifier}.
+ *
  * <p>Every call announces this library's version ({@link #version()}) in the
  * {@code aigov-client-version} header; the server records it with each decision.
  *
@@ -52,10 +61,13 @@ public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
     private final AiGovernanceAdmin admin;
     private final CatalogCache catalog;
     private final GovernanceWarnings warnings = new GovernanceWarnings();
+    private final ReceiptCheck receipts;
 
-    AiGovernanceClient(ManagedChannel channel, Duration deadline, Duration adminDeadline, Duration catalogRefresh) {
+    AiGovernanceClient(ManagedChannel channel, Duration deadline, Duration adminDeadline, Duration catalogRefresh,
+            java.util.function.Function<Channel, ReceiptCheck> receipts) {
         this.channel = channel;
         this.announced = ClientInterceptors.intercept(channel, new ClientVersion());
+        this.receipts = receipts.apply(announced);
         this.deadline = deadline;
         this.blockingStub = DecisionServiceGrpc.newBlockingStub(announced);
         this.asyncStub = DecisionServiceGrpc.newStub(announced);
@@ -84,7 +96,7 @@ public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
             EvaluateAiRequestResponse response = blockingStub
                     .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                     .evaluateAiRequest(ProtoMapping.toProto(request, requestId));
-            return observed(ProtoMapping.toDecision(response, requestId));
+            return observed(receipts.check(ProtoMapping.toDecision(response, requestId), request));
         } catch (RuntimeException e) {
             return failed(requestId, e);
         }
@@ -96,7 +108,8 @@ public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
         CompletableFuture<AiDecision> result = new CompletableFuture<>();
         try {
             asyncStub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-                    .evaluateAiRequest(ProtoMapping.toProto(request, requestId), new DecisionObserver(requestId, result));
+                    .evaluateAiRequest(ProtoMapping.toProto(request, requestId),
+                            new DecisionObserver(request, requestId, result));
         } catch (RuntimeException e) {
             result.complete(failed(requestId, e));
         }
@@ -167,10 +180,12 @@ public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
     private final class DecisionObserver
             implements ClientResponseObserver<EvaluateAiRequestRequest, EvaluateAiRequestResponse> {
 
+        private final AiRequest request;
         private final UUID requestId;
         private final CompletableFuture<AiDecision> result;
 
-        DecisionObserver(UUID requestId, CompletableFuture<AiDecision> result) {
+        DecisionObserver(AiRequest request, UUID requestId, CompletableFuture<AiDecision> result) {
+            this.request = request;
             this.requestId = requestId;
             this.result = result;
         }
@@ -187,7 +202,7 @@ public final class AiGovernanceClient implements AiGovernance, AutoCloseable {
         @Override
         public void onNext(EvaluateAiRequestResponse response) {
             try {
-                result.complete(observed(ProtoMapping.toDecision(response, requestId)));
+                result.complete(observed(receipts.check(ProtoMapping.toDecision(response, requestId), request)));
             } catch (RuntimeException e) {
                 result.complete(failed(requestId, e));
             }

@@ -1,5 +1,7 @@
 package dev.aigov.client;
 
+import dev.aigov.evidence.ReceiptVerifier;
+import dev.aigov.evidence.SigningKeys;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
@@ -12,10 +14,12 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +44,9 @@ public final class AiGovernanceClientBuilder {
     /** The default most attempts of one call (the first and its retries). */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
+    /** How far, by default, this host's clock may be ahead of aigov's when a receipt's expiry is judged. */
+    public static final long DEFAULT_RECEIPT_CLOCK_SKEW_SECONDS = 5;
+
     private final String target;
     private Supplier<String> bearerToken;
     private boolean plaintext;
@@ -56,6 +63,12 @@ public final class AiGovernanceClientBuilder {
     private Executor executor;
     private Duration catalogRefresh = Duration.ofMinutes(5);
     private OpenTelemetry openTelemetry;
+    private ReceiptPolicy receiptPolicy = ReceiptPolicy.STRICT;
+    private SigningKeys.KeySet trustedKeys;
+    private Duration receiptClockSkew = Duration.ofSeconds(DEFAULT_RECEIPT_CLOCK_SKEW_SECONDS);
+    private Clock receiptClock = Clock.systemUTC();
+    private Duration keyRefreshInterval = Duration.ofSeconds(1);
+    private LongSupplier nanoTime = System::nanoTime;
 
     AiGovernanceClientBuilder(String target) {
         this.target = Objects.requireNonNull(target, "target");
@@ -184,6 +197,56 @@ public final class AiGovernanceClientBuilder {
     }
 
     /**
+     * Whether an ALLOW counts only with a valid receipt. Default {@link ReceiptPolicy#STRICT}: an
+     * ALLOW whose receipt is missing, does not verify against aigov's signing keys, has expired, or
+     * is for another request (workspace, tenant, use case, provider class, classifications, decision
+     * id) is a block, and the guards do not run the work. {@link ReceiptPolicy#OFF} for a server
+     * without evidence.
+     */
+    public AiGovernanceClientBuilder receipts(ReceiptPolicy policy) {
+        this.receiptPolicy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
+     * Trusts these signing keys only (for example read from the {@code keys.json} that
+     * {@code aigov-server keys list --json} prints, or shipped with the service), instead of
+     * fetching them from the server with {@code EvidenceService.ListSigningKeys}. With pinned keys
+     * the client never fetches keys, and a receipt signed by any other key does not verify: pin the
+     * new key before the server rotates to it.
+     */
+    public AiGovernanceClientBuilder trustedKeys(SigningKeys.KeySet keys) {
+        this.trustedKeys = Objects.requireNonNull(keys, "keys");
+        return this;
+    }
+
+    /**
+     * How far this host's clock may be ahead of aigov's: a receipt is accepted until its expiry plus
+     * this. Default {@value #DEFAULT_RECEIPT_CLOCK_SKEW_SECONDS} s.
+     */
+    public AiGovernanceClientBuilder receiptClockSkew(Duration skew) {
+        Objects.requireNonNull(skew, "skew");
+        if (skew.isNegative()) {
+            throw new IllegalArgumentException("receiptClockSkew must not be negative, not " + skew);
+        }
+        this.receiptClockSkew = skew;
+        return this;
+    }
+
+    /** The clock receipts' expiry is judged by. For tests. */
+    AiGovernanceClientBuilder receiptClock(Clock clock) {
+        this.receiptClock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The least time between two fetches of the signing keys (1 s), and the ticker that measures it. For tests. */
+    AiGovernanceClientBuilder keyRefresh(Duration minInterval, LongSupplier nanoTime) {
+        this.keyRefreshInterval = Objects.requireNonNull(minInterval, "minInterval");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        return this;
+    }
+
+    /**
      * Builds the client and its channel, and starts connecting in the background (without waiting),
      * so that the first decision does not pay for the handshakes.
      *
@@ -225,7 +288,16 @@ public final class AiGovernanceClientBuilder {
         ManagedChannel built = channel.build();
         // Connect now, in the background, so the first decision does not pay for DNS, TCP and TLS.
         built.getState(true);
-        return new AiGovernanceClient(built, deadline, adminDeadline, catalogRefresh);
+        SigningKeys.KeySet pinned = trustedKeys;
+        ReceiptPolicy policy = receiptPolicy;
+        Clock clock = receiptClock;
+        Duration skew = receiptClockSkew;
+        Duration refresh = keyRefreshInterval;
+        LongSupplier ticker = nanoTime;
+        Duration keysDeadline = deadline;
+        return new AiGovernanceClient(built, deadline, adminDeadline, catalogRefresh, announced -> new ReceiptCheck(policy,
+                new ReceiptVerifier(pinned != null ? ReceiptVerifier.KeySource.of(pinned)
+                        : new PublishedKeys(announced, keysDeadline, refresh, ticker), clock, skew)));
     }
 
     private ChannelCredentials tls() {

@@ -21,5 +21,17 @@ public enum DataClassification {
      * A classification a newer server named that this client version does not know. Only ever read
      * from a decision; a request cannot declare it.
      */
-    UNRECOGNIZED
+    UNRECOGNIZED;
+
+    /**
+     * Its word in the audit trail and in receipts, for example {@code personal_data}.
+     *
+     * @throws IllegalArgumentException for {@link #UNRECOGNIZED}, which has none
+     */
+    public String word() {
+        if (this == UNRECOGNIZED) {
+            throw new IllegalArgumentException("UNRECOGNIZED has no word");
+        }
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

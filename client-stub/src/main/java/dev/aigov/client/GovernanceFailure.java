@@ -65,6 +65,29 @@ public final class GovernanceFailure implements Serializable {
         return new GovernanceFailure(FailureKind.UNAVAILABLE, StatusCode.INTERNAL, "", Map.of(), description);
     }
 
+    /**
+     * An ALLOW whose receipt is missing or does not prove it ({@link ReceiptPolicy#STRICT}): an answer
+     * this client cannot trust, {@link FailureKind#UNAVAILABLE}, code {@code INTERNAL}, with the
+     * metadata {@code receipt} saying why ({@code missing}, or an {@code InvalidReceipt.Reason} in
+     * lower case: {@code unknown_key}, {@code bad_signature}, {@code not_included}, {@code expired},
+     * {@code mismatch}...).
+     */
+    static GovernanceFailure receiptRefused(String why, String description) {
+        return new GovernanceFailure(FailureKind.UNAVAILABLE, StatusCode.INTERNAL, "", Map.of("receipt", why), description);
+    }
+
+    /**
+     * aigov's signing keys could not be fetched, so an ALLOW's receipt could not be checked:
+     * {@link FailureKind#UNAVAILABLE} with the fetch's code, metadata {@code receipt=keys_unavailable}.
+     */
+    static GovernanceFailure keysUnavailable(GovernanceFailure fetch) {
+        java.util.Map<String, String> metadata = new java.util.HashMap<>(fetch.errorMetadata());
+        metadata.put("receipt", "keys_unavailable");
+        return new GovernanceFailure(FailureKind.UNAVAILABLE, fetch.code,
+                fetch.errorReasonName, metadata, "cannot fetch aigov's signing keys to check the ALLOW's receipt ("
+                        + fetch + ")");
+    }
+
     /** Whose problem it is; the decision's reason is {@code kind().blockReason()}. */
     public FailureKind kind() {
         return kind;

@@ -20,6 +20,17 @@ final class GovernanceWarnings {
     private final Set<List<String>> warned = ConcurrentHashMap.newKeySet();
 
     void onFailure(GovernanceFailure failure) {
+        String receipt = failure.errorMetadata().get("receipt");
+        if (failure.kind() == FailureKind.UNAVAILABLE && receipt != null && !receipt.equals("keys_unavailable")
+                && !receipt.equals("expired")) {
+            // A receipt that does not verify is a misconfiguration (keys, policy) or an attack: say it once.
+            if (warned.size() < MAX_CAUSES && warned.add(List.of("receipt", receipt))) {
+                LOG.log(Level.WARNING, "aigov-client blocked an ALLOW whose receipt it could not verify ({0}): check the "
+                        + "trusted keys (AiGovernanceClientBuilder.trustedKeys) and the receipt policy (ReceiptPolicy.OFF for a "
+                        + "server without evidence). Logged once per cause.", failure);
+            }
+            return;
+        }
         if (failure.kind() == FailureKind.UNAVAILABLE) {
             return;
         }

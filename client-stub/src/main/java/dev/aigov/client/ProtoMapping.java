@@ -47,6 +47,20 @@ final class ProtoMapping {
             return untrusted(requestId, "aigov answered without a decision", null, null);
         }
         dev.aigov.api.v1.Decision decision = response.getDecision();
+        AiDecision mapped = withoutReceipt(decision, requestId);
+        // The receipt goes with the server's ALLOW or BLOCK (and with the client's own block of an
+        // ALLOW, so that the refused receipt can be seen); whether it proves anything is ReceiptCheck's.
+        return decision.hasReceipt() ? mapped.withReceipt(toReceipt(decision.getReceipt())) : mapped;
+    }
+
+    /** The contract's receipt, as sent; verified later, or by a model gateway. */
+    static dev.aigov.evidence.Receipt toReceipt(dev.aigov.api.v1.Receipt receipt) {
+        return new dev.aigov.evidence.Receipt(receipt.getEvent().toByteArray(), receipt.getLeafIndex(),
+                receipt.getInclusionPathList().stream().map(com.google.protobuf.ByteString::toByteArray).toList(),
+                receipt.getCheckpoint());
+    }
+
+    private static AiDecision withoutReceipt(dev.aigov.api.v1.Decision decision, UUID requestId) {
         String decisionId = emptyToNull(decision.getDecisionId());
         String auditEventId = emptyToNull(decision.getAuditEventId());
         return switch (decision.getOutcome()) {

@@ -8,5 +8,10 @@ public enum ProviderClass {
     /** A model that runs inside the platform's own trust boundary. */
     LOCAL_PRIVATE,
     /** A model operated by a third party. No policy mode permits it in this version of aigov. */
-    EXTERNAL_PUBLIC
+    EXTERNAL_PUBLIC;
+
+    /** Its word in the audit trail and in receipts, for example {@code local_private}. */
+    public String word() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

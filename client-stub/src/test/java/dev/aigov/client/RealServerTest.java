@@ -69,6 +69,9 @@ class RealServerTest {
                 .bearerToken(token)
                 .deadline(deadline)
                 .adminDeadline(PATIENT)
+                // This server sends no receipts yet (the server side of receipts is built apart): STRICT
+                // once it does.
+                .receipts(ReceiptPolicy.OFF)
                 .build();
     }
 

@@ -88,8 +88,11 @@ class WireTest {
             rotating.evaluate(Requests.productAnswer());
         }
 
+        // The first ALLOW's receipt fetched the signing keys in between, with the token of its own call.
         assertThat(server.headers).extracting(h -> h.get(BearerTokenCredentials.AUTHORIZATION))
-                .containsExactly("Bearer token-1", "Bearer token-2");
+                .containsExactly("Bearer token-1", "Bearer token-3");
+        assertThat(server.keyHeaders).extracting(h -> h.get(BearerTokenCredentials.AUTHORIZATION))
+                .containsExactly("Bearer token-2");
     }
 
     @Test

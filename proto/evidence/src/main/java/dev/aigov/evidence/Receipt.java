@@ -8,7 +8,12 @@ import java.util.Objects;
  * A decision's receipt (docs/evidence.md): its audit event in the leaf encoding, its place in its
  * batch's Merkle tree, and the batch's signed checkpoint note.
  */
-public record Receipt(byte[] event, int leafIndex, List<byte[]> inclusionPath, String checkpoint) {
+public record Receipt(byte[] event, int leafIndex, List<byte[]> inclusionPath, String checkpoint)
+        implements
+            java.io.Serializable {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     public Receipt {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(checkpoint, "checkpoint");

@@ -29,13 +29,23 @@ import dev.aigov.core.InvalidRequest;
 import dev.aigov.core.PolicyStatus;
 import dev.aigov.core.Rules;
 import dev.aigov.core.Snapshot;
+import dev.aigov.core.Vocabulary;
+import dev.aigov.evidence.Checkpoint;
+import dev.aigov.evidence.EventEncoding;
+import dev.aigov.evidence.Receipt;
+import dev.aigov.evidence.ReceiptBatch;
+import dev.aigov.evidence.ReceiptVerifier;
+import dev.aigov.evidence.SigningKeys;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,8 +71,14 @@ import java.util.concurrent.CompletableFuture;
  * <p>It decides with the jar's built-in catalog, or with your own: {@link #withCatalogFile(Path)}.
  *
  * <p>A malformed request (a workspace id that is not {@code [A-Za-z0-9._:-]{1,128}}, say) is a
- * {@link FailureKind#REJECTED_REQUEST} block naming the field, as the server answers it. Not
- * modelled: request-id replays, audit events, deadlines. Thread-safe.
+ * {@link FailureKind#REJECTED_REQUEST} block naming the field, as the server answers it.
+ *
+ * <p>Every decision it makes (ALLOW and BLOCK, not an injected failure) carries a real receipt
+ * (docs/evidence.md), its event encoded in the server's words and signed by a key of its own, so a
+ * test can check what a model gateway would: {@link #receiptVerifier()} or {@link #signingKeys()}.
+ * Each decision is a batch of its own on one chain; receipts are valid for {@link #receiptTtl}
+ * (60 s by default) by the instance's clock. Not modelled: request-id replays, deadlines.
+ * Thread-safe.
  *
  * <pre>{@code
  * InMemoryAiGovernance governance = new InMemoryAiGovernance()
@@ -84,6 +100,11 @@ public final class InMemoryAiGovernance implements AiGovernance {
     private final Deque<GovernanceFailure> nextFailures = new ArrayDeque<>();
     private GovernanceFailure alwaysFailing;
     private final List<Evaluation> evaluations = new ArrayList<>();
+    private final SigningKeys.PrivateKey signingKey = SigningKeys.generate();
+    private final UUID chain = UUID.randomUUID();
+    private long seq;
+    private byte[] previous = Checkpoint.NO_PREVIOUS;
+    private Duration receiptTtl = Duration.ofSeconds(60);
 
     /** A fresh state: every workspace disabled, nothing paused, no failures. */
     public InMemoryAiGovernance() {
@@ -140,6 +161,29 @@ public final class InMemoryAiGovernance implements AiGovernance {
         ControlStatus next = current.state() == state ? current : new ControlStatus(state, current.version() + 1);
         scope.workspaceId().ifPresentOrElse(id -> workspaceControls.put(id, next), () -> globalControl = next);
         return this;
+    }
+
+    /** How long after its decision a receipt is valid (whole seconds; 60 s by default, as the server's). */
+    public synchronized InMemoryAiGovernance receiptTtl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.getNano() != 0) {
+            throw new IllegalArgumentException("a receipt ttl is whole seconds, not negative: " + ttl);
+        }
+        this.receiptTtl = ttl;
+        return this;
+    }
+
+    /** The public key its receipts are signed with, as a set to trust. */
+    public SigningKeys.KeySet signingKeys() {
+        return SigningKeys.KeySet.of(signingKey.publicKey());
+    }
+
+    /**
+     * A verifier that trusts this instance's key and judges expiry by its clock, as a model gateway
+     * would check the receipts of its decisions.
+     */
+    public ReceiptVerifier receiptVerifier() {
+        return new ReceiptVerifier(ReceiptVerifier.KeySource.of(signingKeys()), clock, Duration.ZERO);
     }
 
     /** Makes the next decision the client's own block of this kind (after any already queued). */
@@ -223,15 +267,66 @@ public final class InMemoryAiGovernance implements AiGovernance {
                 ControlState.valueOf(decision.executionState().name()), decision.controlVersion(), clock.instant());
         String decisionId = UUID.randomUUID().toString();
         String auditEventId = UUID.randomUUID().toString();
+        Receipt receipt = receipt(domain, decision, requestId, decisionId, auditEventId);
         if (decision.allowed()) {
-            return AiDecision.allow(requestId, decisionId, auditEventId, decision.message(), basis);
+            return AiDecision.allow(requestId, decisionId, auditEventId, decision.message(), basis).withReceipt(receipt);
         }
         return AiDecision.block(requestId,
                 decision.allReasons().stream().map(reason -> BlockReason.valueOf(reason.name())).toList(),
                 decision.rejectedClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList(),
                 decisionId, auditEventId, decision.message(), basis,
                 decision.permittedProviderClasses().stream().map(p -> dev.aigov.client.ProviderClass.valueOf(p.name())).toList(),
-                decision.permittedDataClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList());
+                decision.permittedDataClassifications().stream().map(c -> DataClassification.valueOf(c.name())).toList())
+                .withReceipt(receipt);
+    }
+
+    /**
+     * The decision's audit event as the server records it (DecisionCopy: the same columns, the
+     * core's vocabulary words), signed as a batch of one, chained to the one before.
+     */
+    private Receipt receipt(DecisionRequest request, Decision decision, UUID requestId, String decisionId,
+            String auditEventId) {
+        java.time.Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("event_id", auditEventId);
+        event.put("occurred_at", EventEncoding.timestamp(now));
+        event.put("kind", "ai_decision");
+        event.put("workspace_id", request.workspaceId());
+        event.put("tenant_id", emptyToNull(request.tenantId()));
+        event.put("actor_id", request.actor().id());
+        event.put("actor_kind", request.actor().kind().word());
+        event.put("caller_surface", emptyToNull(request.callerSurface()));
+        event.put("request_id", requestId.toString());
+        event.put("decision_id", decisionId);
+        event.put("use_case", request.useCase());
+        event.put("provider_class", request.providerClass().word());
+        event.put("data_classifications", words(request.dataClassifications()));
+        event.put("source_family", request.sourceFamily());
+        event.put("outcome", decision.outcome().word());
+        event.put("reason", decision.reason().map(Vocabulary::word).orElse(null));
+        event.put("all_reasons", words(decision.allReasons()));
+        event.put("rejected_classifications", words(decision.rejectedClassifications()));
+        event.put("policy_mode", decision.effectivePolicyMode().word());
+        event.put("policy_version", Long.toString(decision.policyVersion()));
+        event.put("control_state", decision.executionState().word());
+        event.put("control_version", Long.toString(decision.controlVersion()));
+        decision.catalog().ifPresent(catalogVersion -> {
+            event.put("catalog_digest", catalogVersion.digest());
+            catalogVersion.label().ifPresent(label -> event.put("catalog_label", label));
+        });
+        ReceiptBatch batch = ReceiptBatch.sign(signingKey, chain, seq, previous, now, receiptTtl,
+                List.of(EventEncoding.encode(event)));
+        seq++;
+        previous = batch.checkpoint().checkpoint().hash();
+        return batch.receipts().get(0);
+    }
+
+    private static List<String> words(List<? extends Enum<?>> values) {
+        return values.stream().map(Vocabulary::word).toList();
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static DecisionRequest toDomain(AiRequest request, UUID requestId) {
