@@ -10,7 +10,7 @@ import java.util.UUID;
 /**
  * One committed batch of events as a signer issues it (docs/evidence.md): the events' leaf
  * encodings, the signed checkpoint over them, and a receipt for each. For test doubles and tools
- * that make receipts; a verifier needs only {@link ReceiptVerifier}.
+ * that make receipts, and the server's writer; a verifier needs only {@link ReceiptVerifier}.
  *
  * @param checkpoint the batch's signed checkpoint
  * @param receipts   one receipt per event, in leaf order
@@ -31,12 +31,13 @@ public record ReceiptBatch(SignedCheckpoint checkpoint, List<Receipt> receipts) 
             throw new IllegalArgumentException("a batch has at least one event");
         }
         List<byte[]> leaves = events.stream().map(Merkle::leafHash).toList();
-        Checkpoint checkpoint = new Checkpoint(chain, seq, events.size(), Merkle.root(leaves), prev, time, receiptTtl,
+        Merkle.Tree tree = Merkle.tree(leaves); // every path at once: O(n log n), not a tree per leaf
+        Checkpoint checkpoint = new Checkpoint(chain, seq, events.size(), tree.root(), prev, time, receiptTtl,
                 key.publicKey().keyId());
         SignedCheckpoint signed = SignedCheckpoint.sign(checkpoint, key);
         List<Receipt> receipts = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            receipts.add(new Receipt(events.get(i), i, Merkle.inclusionPath(leaves, i), signed.note()));
+            receipts.add(new Receipt(events.get(i), i, tree.paths().get(i), signed.note()));
         }
         return new ReceiptBatch(signed, receipts);
     }

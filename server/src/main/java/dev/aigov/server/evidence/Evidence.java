@@ -7,6 +7,7 @@ import dev.aigov.evidence.Checkpoint;
 import dev.aigov.evidence.EventEncoding;
 import dev.aigov.evidence.Merkle;
 import dev.aigov.evidence.Receipt;
+import dev.aigov.evidence.ReceiptBatch;
 import dev.aigov.evidence.SignedCheckpoint;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditLog;
@@ -71,12 +72,15 @@ public final class Evidence implements AuditLog {
         return new Chain(UUID.randomUUID());
     }
 
-    /** A batch as sealed: its checkpoint, each event's encoding and inclusion path. */
-    public record Sealed(SignedCheckpoint checkpoint, List<byte[]> encodings, List<List<byte[]>> paths) {
+    /** A batch as sealed: its checkpoint and each event's receipt. */
+    public record Sealed(ReceiptBatch batch) {
+        public SignedCheckpoint checkpoint() {
+            return batch.checkpoint();
+        }
+
         /** The receipt of the event at {@code index}, which occurred at {@code occurredAt}. */
         public IssuedReceipt receipt(int index, Instant occurredAt) {
-            return new IssuedReceipt(new Receipt(encodings.get(index), index, paths.get(index), checkpoint.note()),
-                    occurredAt.plus(checkpoint.checkpoint().receiptTtl()));
+            return new IssuedReceipt(batch.receipts().get(index), occurredAt.plus(checkpoint().checkpoint().receiptTtl()));
         }
     }
 
@@ -136,21 +140,14 @@ public final class Evidence implements AuditLog {
     private Sealed write(DSLContext tx, UUID chain, long seq, byte[] prev, List<? extends AuditEvent> events) {
         List<Object[]> rows = new ArrayList<>(events.size());
         List<byte[]> encodings = new ArrayList<>(events.size());
-        List<byte[]> leaves = new ArrayList<>(events.size());
         for (AuditEvent event : events) {
             Object[] row = AuditColumns.of(event);
-            byte[] encoding = EventEncoding.encode(row);
             rows.add(row);
-            encodings.add(encoding);
-            leaves.add(Merkle.leafHash(encoding));
+            encodings.add(EventEncoding.encode(row));
         }
-        Merkle.Tree tree = Merkle.tree(leaves);
-        var signingKey = key.current();
-        Checkpoint checkpoint = new Checkpoint(chain, seq, events.size(), tree.root(), prev, clock.instant(), receiptTtl,
-                signingKey.publicKey().keyId());
-        SignedCheckpoint signed = SignedCheckpoint.sign(checkpoint, signingKey);
-        AuditRows.write(tx, rows, signed);
-        return new Sealed(signed, encodings, tree.paths());
+        ReceiptBatch batch = ReceiptBatch.sign(key.current(), chain, seq, prev, clock.instant(), receiptTtl, encodings);
+        AuditRows.write(tx, rows, batch.checkpoint());
+        return new Sealed(batch);
     }
 
     private static Optional<Checkpoint> head(DSLContext tx, UUID chain) {
