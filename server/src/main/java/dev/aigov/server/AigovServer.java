@@ -16,6 +16,7 @@ import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.evaluation.state.StateListener;
 import dev.aigov.server.evaluation.state.StateRepository;
+import dev.aigov.server.evidence.AuditExporter;
 import dev.aigov.server.grpc.AuditGrpcService;
 import dev.aigov.server.grpc.AuthInterceptor;
 import dev.aigov.server.grpc.Authorization;
@@ -202,7 +203,7 @@ public final class AigovServer {
                 new DecisionGrpcService(decisions, metrics),
                 new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock), deniedMutations, previews),
                 new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock), deniedMutations, previews),
-                new AuditGrpcService(new AuditTrail(dsl)));
+                new AuditGrpcService(new AuditTrail(dsl), new AuditExporter(dsl, clock)));
 
         HealthStatusManager health = new HealthStatusManager();
         transport.executor(blockingExecutor)

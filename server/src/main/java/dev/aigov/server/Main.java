@@ -1,6 +1,7 @@
 package dev.aigov.server;
 
 import dev.aigov.core.InvalidRequest;
+import dev.aigov.server.cli.AuditCommand;
 import dev.aigov.server.cli.CatalogCommand;
 import dev.aigov.server.cli.MigrateCommand;
 import dev.aigov.server.cli.PreviewCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aigov-server", mixinStandardHelpOptions = true, version = "aigov 0.1.0",
         description = "The governed-AI decision service.",
         subcommands = {ServeCommand.class, TokenCommand.class, MigrateCommand.class, CatalogCommand.class, PreviewCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** text (the default) or json: one JSON object per log line. */

@@ -53,7 +53,8 @@ public final class Authorization implements ServerInterceptor {
             needs(ExecutionControlServiceGrpc.getListExecutionControlHistoryMethod(), Capability.OPS_CONTROLS_VIEW),
             mutation(ExecutionControlServiceGrpc.getSetExecutionControlMethod(), Capability.OPS_CONTROLS_MANAGE,
                     SetExecutionControlRequest::getWorkspaceId),
-            needs(AuditServiceGrpc.getListAuditEventsMethod(), Capability.AUDIT_READ));
+            needs(AuditServiceGrpc.getListAuditEventsMethod(), Capability.AUDIT_READ),
+            needs(AuditServiceGrpc.getExportAuditEventsMethod(), Capability.AUDIT_READ));
 
     private final DeniedMutations deniedMutations;
 

@@ -88,7 +88,7 @@ class AuthenticationEndToEndTest {
     }
 
     @Test
-    void theFourServicesHaveTenMethods() {
+    void theFourServicesHaveElevenMethods() {
         // Guards the parameterised tests below against silently covering nothing.
         assertThat(everyAigovMethod().map(MethodDescriptor::getFullMethodName)).containsExactlyInAnyOrder(
                 "aigov.v1.DecisionService/EvaluateAiRequest",
@@ -100,7 +100,8 @@ class AuthenticationEndToEndTest {
                 "aigov.v1.ExecutionControlService/GetExecutionControl",
                 "aigov.v1.ExecutionControlService/ListExecutionControlHistory",
                 "aigov.v1.ExecutionControlService/PreviewExecutionControlChange",
-                "aigov.v1.AuditService/ListAuditEvents");
+                "aigov.v1.AuditService/ListAuditEvents",
+                "aigov.v1.AuditService/ExportAuditEvents");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -64,7 +64,7 @@ class AuthorizationTest {
         List<String> methods = SERVICES.stream().flatMap(service -> service.getMethods().stream())
                 .map(MethodDescriptor::getFullMethodName).toList();
 
-        assertThat(methods).hasSize(10);
+        assertThat(methods).hasSize(11);
         assertThat(Authorization.methods()).containsExactlyInAnyOrderElementsOf(methods);
         SERVICES.forEach(Authorization::requireRowsFor);
     }
