@@ -16,6 +16,7 @@ import dev.aigov.server.evaluation.commit.GroupCommitRecorder;
 import dev.aigov.server.evaluation.state.DecisionState;
 import dev.aigov.server.evaluation.state.StateListener;
 import dev.aigov.server.evaluation.state.StateRepository;
+import dev.aigov.server.evidence.AuditExporter;
 import dev.aigov.server.evidence.CheckpointPublisher;
 import dev.aigov.server.evidence.Evidence;
 import dev.aigov.server.evidence.ReplicaKey;
@@ -213,7 +214,7 @@ public final class AigovServer {
                 new DecisionGrpcService(decisions, metrics),
                 new WorkspacePolicyGrpcService(new WorkspacePolicyService(dsl, clock, evidence), deniedMutations, previews),
                 new ExecutionControlGrpcService(new ExecutionControlService(dsl, clock, evidence), deniedMutations, previews),
-                new AuditGrpcService(new AuditTrail(dsl)),
+                new AuditGrpcService(new AuditTrail(dsl), new AuditExporter(dsl, clock)),
                 new EvidenceGrpcService(evidence, dsl));
 
         HealthStatusManager health = new HealthStatusManager();

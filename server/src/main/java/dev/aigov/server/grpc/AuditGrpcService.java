@@ -7,6 +7,8 @@ import dev.aigov.api.v1.ChangePreviewAudit;
 import dev.aigov.api.v1.ControlChangeAudit;
 import dev.aigov.api.v1.DecisionAudit;
 import dev.aigov.api.v1.DeniedMutationAudit;
+import dev.aigov.api.v1.ExportAuditEventsRequest;
+import dev.aigov.api.v1.ExportAuditEventsResponse;
 import dev.aigov.api.v1.ListAuditEventsRequest;
 import dev.aigov.api.v1.ListAuditEventsResponse;
 import dev.aigov.api.v1.Outcome;
@@ -17,15 +19,79 @@ import dev.aigov.core.InvalidRequest;
 import dev.aigov.server.audit.AuditEvent;
 import dev.aigov.server.audit.AuditQuery;
 import dev.aigov.server.audit.AuditTrail;
+import dev.aigov.server.error.CallerGone;
+import dev.aigov.server.evidence.AuditExporter;
+import dev.aigov.server.identity.Principal;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 
 /** AuditService over gRPC: proto to domain and back, nothing else. */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
     private final AuditTrail trail;
+    private final AuditExporter exporter;
 
-    public AuditGrpcService(AuditTrail trail) {
+    public AuditGrpcService(AuditTrail trail, AuditExporter exporter) {
         this.trail = trail;
+        this.exporter = exporter;
+    }
+
+    /**
+     * Streams the export as fast as the client reads it and no faster: records are read from the
+     * database a page at a time and sent only while the transport is ready (isReady / onReady), so a
+     * slow reader holds one page in memory, not the trail. Each checkpoint carries the cursor that
+     * resumes after it.
+     */
+    @Override
+    public void exportAuditEvents(ExportAuditEventsRequest request, StreamObserver<ExportAuditEventsResponse> observer) {
+        String method = "ExportAuditEvents";
+        ServerCallStreamObserver<ExportAuditEventsResponse> call = (ServerCallStreamObserver<ExportAuditEventsResponse>) observer;
+        AuditExporter.Export export;
+        try {
+            if (io.grpc.Context.current().isCancelled()) {
+                throw new CallerGone(CallerGone.Stage.SERVING);
+            }
+            Principal reader = AuthInterceptor.currentPrincipal();
+            export = exporter.open(new AuditExporter.Selection(reader.id(), reader.workspaces(),
+                    request.hasStartTime() ? Optional.of(ProtoMapping.instant(request.getStartTime(), "start_time")) : Optional.empty(),
+                    request.hasEndTime() ? Optional.of(ProtoMapping.instant(request.getEndTime(), "end_time")) : Optional.empty(),
+                    request.getCursor()));
+        } catch (RuntimeException failure) {
+            Calls.fail(method, observer, failure);
+            return;
+        }
+        // Without a cancel handler a send after the client left would throw; with one, the loop below sees it.
+        call.setOnCancelHandler(() -> {
+        });
+        call.setOnReadyHandler(new Runnable() {
+            // onReady runs serialised per call (grpc-java): never two of these at once.
+            private boolean finished;
+
+            @Override
+            public void run() {
+                if (finished) {
+                    return;
+                }
+                try {
+                    while (call.isReady()) {
+                        if (call.isCancelled()) {
+                            finished = true;
+                            return;
+                        }
+                        Optional<ExportAuditEventsResponse> next = export.next();
+                        if (next.isEmpty()) {
+                            finished = true;
+                            call.onCompleted();
+                            return;
+                        }
+                        call.onNext(next.get());
+                    }
+                } catch (RuntimeException failure) {
+                    finished = true;
+                    Calls.fail(method, observer, failure);
+                }
+            }
+        });
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one unary call: its answer, or its failure mapped to a status. An unexpected exception is
+ * Runs one unary call: its answer, or its failure mapped to a status (a streaming call's failure too, {@link #fail}). An unexpected exception is
  * a bug: it is logged and answered UNAVAILABLE (never UNKNOWN or INTERNAL, never an allow).
  */
 final class Calls {
@@ -50,15 +50,19 @@ final class Calls {
                 observer.onCompleted();
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            Optional<StatusRuntimeException> status = StatusMapping.answerFor(cause);
-            if (status.isPresent()) {
-                observer.onError(status.get());
-            } else {
-                LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, cause);
-                observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));
-            }
+            fail(method, observer, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
         });
+    }
+
+    /** Ends a call (unary or streaming) with its failure's status; an unexpected one is logged and answered UNAVAILABLE. */
+    static void fail(String method, StreamObserver<?> observer, Throwable cause) {
+        Optional<StatusRuntimeException> status = StatusMapping.answerFor(cause);
+        if (status.isPresent()) {
+            observer.onError(status.get());
+        } else {
+            LOG.error("{} failed unexpectedly; answered UNAVAILABLE", method, cause);
+            observer.onError(StatusMapping.unavailable(method + " failed unexpectedly; the failure was logged. Retry later."));
+        }
     }
 
     /** Like {@link #unary}, and a refusal for want of a workspace the capability reaches is audited. */

@@ -141,6 +141,7 @@ public final class OverloadLimiter implements ServerInterceptor {
             return refuse(call, atLimit);
         }
         Limiter.Listener slot = admitted.get();
+        boolean streams = call.getMethodDescriptor().getType() != io.grpc.MethodDescriptor.MethodType.UNARY;
         AtomicBoolean released = new AtomicBoolean();
         ServerCall<Q, R> releasing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
@@ -148,7 +149,8 @@ public final class OverloadLimiter implements ServerInterceptor {
                 try {
                     super.close(status, trailers);
                 } finally {
-                    release(released, slot, status.getCode());
+                    // A stream's length is its reader's, not the server's latency: it says nothing to the limit.
+                    release(released, slot, streams ? Status.Code.CANCELLED : status.getCode());
                 }
             }
         };

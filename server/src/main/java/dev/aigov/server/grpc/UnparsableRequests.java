@@ -53,7 +53,7 @@ public final class UnparsableRequests implements ServerInterceptor {
 
             @Override
             public void onMessage(Q message) {
-                // Every aigov method is unary: a second message is malformed input, answered once the
+                // Every aigov method takes one request (unary, or server-streaming): a second message is malformed input, answered once the
                 // client has finished sending (the transport may still reset such a stream as CANCELLED).
                 if (++messages > 1 || rejected) {
                     return;
