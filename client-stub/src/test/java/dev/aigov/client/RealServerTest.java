@@ -69,9 +69,7 @@ class RealServerTest {
                 .bearerToken(token)
                 .deadline(deadline)
                 .adminDeadline(PATIENT)
-                // This server sends no receipts yet (the server side of receipts is built apart): STRICT
-                // once it does.
-                .receipts(ReceiptPolicy.OFF)
+                // STRICT, the default: every ALLOW below stands only with a receipt the real server signed.
                 .build();
     }
 

@@ -17,9 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -70,8 +68,8 @@ public final class AuditExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--format must be jsonl (got '" + format + "')");
         }
         Clock clock = Clock.systemUTC();
-        Optional<Instant> start = instant("--since", since, clock);
-        Optional<Instant> end = instant("--until", until, clock);
+        Optional<Instant> start = AuditVerifyCommand.instant("--since", since, clock);
+        Optional<Instant> end = AuditVerifyCommand.instant("--until", until, clock);
         if (start.isPresent() && end.isPresent() && !end.get().isAfter(start.get())) {
             throw new IllegalArgumentException("--until must be after --since (" + start.get() + ")");
         }
@@ -158,19 +156,4 @@ public final class AuditExportCommand implements Callable<Integer> {
         }
     }
 
-    static Optional<Instant> instant(String option, String text, Clock clock) {
-        if (text == null || text.isBlank()) {
-            return Optional.empty();
-        }
-        Optional<Duration> ago = Durations.tryParse(text);
-        if (ago.isPresent()) {
-            return Optional.of(clock.instant().minus(ago.get()));
-        }
-        try {
-            return Optional.of(Instant.parse(text.strip()));
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " must be an ISO-8601 instant such as 2026-12-01T00:00:00Z or a duration ("
-                    + Durations.EXAMPLES + "); got '" + text + "'");
-        }
-    }
 }

@@ -2,10 +2,10 @@ package dev.aigov.server.cli;
 
 import dev.aigov.evidence.SigningKeys;
 import dev.aigov.server.config.Durations;
+import dev.aigov.server.evidence.KeysFile;
 import dev.aigov.server.evidence.RetentionBoundary;
 import dev.aigov.server.evidence.TrailVerifier;
 import dev.aigov.server.evidence.TrustedHeads;
-import dev.aigov.server.evidence.TrustedKeys;
 import dev.aigov.server.evidence.VerifyOptions;
 import dev.aigov.server.evidence.VerifyReport;
 import dev.aigov.server.storage.Database;
@@ -97,12 +97,12 @@ public final class AuditVerifyCommand implements Callable<Integer> {
             if (keysFile == null) {
                 throw new IllegalArgumentException("--file needs --keys: an export holds no keys a verifier may trust");
             }
-            SigningKeys.KeySet keys = TrustedKeys.read(keysFile);
+            SigningKeys.KeySet keys = KeysFile.read(keysFile);
             report = TrailVerifier.verifyFile(exportFile, options(keys, from, to));
         } else {
             try (Database opened = Database.open(database.toConfig(), Database.EmbeddedUse.JOIN_OR_START)) {
                 boolean keysFromTrail = keysFile == null;
-                SigningKeys.KeySet keys = keysFromTrail ? TrustedKeys.fromDatabase(opened.dsl()) : TrustedKeys.read(keysFile);
+                SigningKeys.KeySet keys = keysFromTrail ? KeysFile.fromDatabase(opened.dsl()) : KeysFile.read(keysFile);
                 if (keysFromTrail) {
                     err.println("warning: the keys were read from the database's signing_keys: they prove only that the trail agrees "
                             + "with itself; pass --keys keys.json from outside it");

@@ -1,8 +1,7 @@
 package dev.aigov.server.cli;
 
-import static dev.aigov.db.jooq.Tables.SIGNING_KEYS;
-
 import dev.aigov.evidence.SigningKeys;
+import dev.aigov.server.evidence.KeysFile;
 import dev.aigov.server.evidence.ReplicaKey;
 import dev.aigov.server.storage.Database;
 import java.io.IOException;
@@ -38,7 +37,7 @@ public final class KeysCommand {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Print every published public key; with --json, as the keys.json audit verify --keys reads.")
     static final class ListKeys implements Callable<Integer> {
-        @Option(names = "--json", description = "Print {\"keys\":[{\"key_id\",\"algorithm\",\"public_key\"}]} (base64 keys).")
+        @Option(names = "--json", description = "Print keys.json: {\"keys\":[{\"key_id\",\"algorithm\",\"public_key\"}]} (base64 keys).")
         boolean json;
 
         @Mixin
@@ -51,20 +50,13 @@ public final class KeysCommand {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (Database opened = Database.open(database.toConfig(), Database.EmbeddedUse.JOIN_OR_START)) {
-                var rows = opened.dsl().selectFrom(SIGNING_KEYS).orderBy(SIGNING_KEYS.CREATED_AT, SIGNING_KEYS.KEY_ID).fetch();
                 if (json) {
-                    StringBuilder text = new StringBuilder("{\"keys\":[");
-                    for (int i = 0; i < rows.size(); i++) {
-                        var row = rows.get(i);
-                        text.append(i == 0 ? "" : ",").append("{\"key_id\":\"").append(row.getKeyId())
-                                .append("\",\"algorithm\":\"").append(row.getAlgorithm()).append("\",\"public_key\":\"")
-                                .append(Base64.getEncoder().encodeToString(row.getPublicKey())).append("\"}");
-                    }
-                    out.println(text.append("]}"));
+                    out.print(KeysFile.json(opened.dsl()));
                 } else {
-                    rows.forEach(row -> out.println(row.getKeyId() + "  " + row.getAlgorithm() + "  "
-                            + Base64.getEncoder().encodeToString(row.getPublicKey()) + "  published " + row.getCreatedAt().toInstant()
-                            + "  by " + row.getReplica()));
+                    KeysFile.published(opened.dsl()).getKeysList().forEach(key -> out.println(key.getKeyId() + "  " + key.getAlgorithm()
+                            + "  " + Base64.getEncoder().encodeToString(key.getPublicKey().toByteArray()) + "  published "
+                            + java.time.Instant.ofEpochSecond(key.getCreatedAt().getSeconds(), key.getCreatedAt().getNanos()) + "  by "
+                            + key.getReplica()));
                 }
             }
             out.flush();

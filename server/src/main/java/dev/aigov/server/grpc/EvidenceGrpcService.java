@@ -1,17 +1,14 @@
 package dev.aigov.server.grpc;
 
-import static dev.aigov.db.jooq.Tables.SIGNING_KEYS;
-
-import com.google.protobuf.ByteString;
 import dev.aigov.api.v1.Checkpoint;
 import dev.aigov.api.v1.EvidenceServiceGrpc;
 import dev.aigov.api.v1.GetCheckpointRequest;
 import dev.aigov.api.v1.GetCheckpointResponse;
 import dev.aigov.api.v1.ListSigningKeysRequest;
 import dev.aigov.api.v1.ListSigningKeysResponse;
-import dev.aigov.api.v1.SigningKey;
 import dev.aigov.evidence.SignedCheckpoint;
 import dev.aigov.server.evidence.Evidence;
+import dev.aigov.server.evidence.KeysFile;
 import dev.aigov.server.storage.Transactions;
 import io.grpc.stub.StreamObserver;
 import org.jooq.DSLContext;
@@ -37,15 +34,7 @@ public final class EvidenceGrpcService extends EvidenceServiceGrpc.EvidenceServi
 
     @Override
     public void listSigningKeys(ListSigningKeysRequest request, StreamObserver<ListSigningKeysResponse> observer) {
-        Calls.unary("ListSigningKeys", observer, () -> Transactions.read(dsl, "reading the signing keys", ctx -> {
-            ListSigningKeysResponse.Builder response = ListSigningKeysResponse.newBuilder();
-            ctx.selectFrom(SIGNING_KEYS).orderBy(SIGNING_KEYS.CREATED_AT, SIGNING_KEYS.KEY_ID).forEach(row -> response.addKeys(
-                    SigningKey.newBuilder().setKeyId(row.getKeyId()).setAlgorithm(row.getAlgorithm())
-                            .setPublicKey(ByteString.copyFrom(row.getPublicKey()))
-                            .setCreatedAt(ProtoMapping.timestamp(row.getCreatedAt().toInstant()))
-                            .setReplica(row.getReplica())));
-            return response.build();
-        }));
+        Calls.unary("ListSigningKeys", observer, () -> Transactions.read(dsl, "reading the signing keys", KeysFile::published));
     }
 
     static Checkpoint toProto(SignedCheckpoint signed) {
