@@ -71,15 +71,16 @@ class CookbookJarIT {
      */
     private static final Duration REVOCATION_BOUND = HotPathConfig.DEFAULT.maxStaleness().plusSeconds(9);
     private static final Set<String> SERVICES = Set.of("aigov.v1.AuditService", "aigov.v1.DecisionService",
-            "aigov.v1.ExecutionControlService", "aigov.v1.WorkspacePolicyService", "grpc.health.v1.Health",
+            "aigov.v1.EvidenceService", "aigov.v1.ExecutionControlService", "aigov.v1.WorkspacePolicyService", "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
-    /** The README's capability table's methods, and ListUseCases, which any token may call. */
+    /** The README's capability table's methods, and those any token may call (ListUseCases, the evidence service's). */
     private static final Set<String> AIGOV_METHODS = Set.of("aigov.v1.DecisionService/EvaluateAiRequest",
             "aigov.v1.DecisionService/ListUseCases", "aigov.v1.WorkspacePolicyService/GetWorkspacePolicy",
             "aigov.v1.WorkspacePolicyService/SetWorkspacePolicy", "aigov.v1.ExecutionControlService/GetExecutionControl",
             "aigov.v1.ExecutionControlService/ListExecutionControlHistory", "aigov.v1.ExecutionControlService/SetExecutionControl",
             "aigov.v1.AuditService/ListAuditEvents", "aigov.v1.WorkspacePolicyService/PreviewWorkspacePolicyChange",
-            "aigov.v1.ExecutionControlService/PreviewExecutionControlChange");
+            "aigov.v1.ExecutionControlService/PreviewExecutionControlChange", "aigov.v1.AuditService/ExportAuditEvents",
+            "aigov.v1.EvidenceService/GetCheckpoint", "aigov.v1.EvidenceService/ListSigningKeys");
 
     @TempDir
     static Path folder;

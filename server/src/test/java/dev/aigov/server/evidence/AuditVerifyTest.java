@@ -2,22 +2,36 @@ package dev.aigov.server.evidence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigov.api.v1.Actor;
+import dev.aigov.api.v1.ActorKind;
+import dev.aigov.api.v1.DataClassification;
+import dev.aigov.api.v1.Decision;
+import dev.aigov.api.v1.EvaluateAiRequestRequest;
+import dev.aigov.api.v1.GetCheckpointRequest;
+import dev.aigov.api.v1.PolicyMode;
+import dev.aigov.api.v1.ProviderClass;
+import dev.aigov.api.v1.SetWorkspacePolicyRequest;
 import dev.aigov.evidence.Checkpoint;
 import dev.aigov.evidence.EventEncoding;
 import dev.aigov.evidence.SignedCheckpoint;
 import dev.aigov.evidence.SigningKeys;
 import dev.aigov.server.Main;
+import dev.aigov.server.config.EvidenceConfig;
+import dev.aigov.server.testing.Clients;
 import dev.aigov.server.testing.TestDatabase;
+import dev.aigov.server.testing.TestServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -332,5 +346,46 @@ class AuditVerifyTest {
 
     static String timestamp(Instant instant) {
         return EventEncoding.timestamp(instant);
+    }
+
+    @Test
+    void aTrailTheRealServerWroteVerifiesCleanAndAFieldChangedAfterwardsIsFound() throws IOException {
+        Path serverKey = dir.resolve("real-server-key.pem");
+        try (TestServer server = TestServer.startAdjusted(TestDatabase.shared(), config -> config.withEvidence(
+                new EvidenceConfig(Optional.of(serverKey), Duration.ofSeconds(60), Optional.empty())));
+             Clients clients = new Clients(server)) {
+            String admin = server.adminToken();
+            String workspace = Clients.freshWorkspace();
+            clients.policies(admin).setWorkspacePolicy(SetWorkspacePolicyRequest.newBuilder().setWorkspaceId(workspace)
+                    .setPolicyMode(PolicyMode.POLICY_MODE_PRIVATE_ONLY).build());
+            List<Decision> decisions = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                decisions.add(clients.decisions(admin).evaluateAiRequest(EvaluateAiRequestRequest.newBuilder().setWorkspaceId(workspace)
+                        .setUseCase("support_diagnostics.summary_draft").setProviderClass(ProviderClass.PROVIDER_CLASS_LOCAL_PRIVATE)
+                        .addDataClassifications(DataClassification.DATA_CLASSIFICATION_OPERATIONAL_METADATA)
+                        .setSourceFamily("support_diagnostics")
+                        .setActor(Actor.newBuilder().setId("job-" + i).setKind(ActorKind.ACTOR_KIND_SERVICE)).build()).getDecision());
+            }
+            // Every chain this replica wrote: its decision writers' and its side chain (the policy change).
+            List<String> args = new ArrayList<>(List.of("audit", "verify", "--data-dir", TestDatabase.sharedHome().toString(),
+                    "--allow-undurable-database", "--keys",
+                    ChainedTrail.keysFile(dir, SigningKeys.read(serverKey).publicKey()).toString()));
+            clients.evidence(admin).getCheckpoint(GetCheckpointRequest.getDefaultInstance()).getCheckpointsList()
+                    .forEach(head -> args.addAll(List.of("--chain", head.getChainId())));
+            assertThat(args).filteredOn("--chain"::equals).hasSizeGreaterThanOrEqualTo(2);
+
+            Run clean = run(args.toArray(String[]::new));
+            assertThat(clean.exitCode()).as("out: %s err: %s", clean.out(), clean.err()).isZero();
+            assertThat(clean.out()).contains("breaks: 0");
+
+            UUID altered = UUID.fromString(decisions.get(2).getAuditEventId());
+            ChainedTrail.changeEvent(altered, "UPDATE audit_events SET message = 'Allowed, honestly.' WHERE event_id = ?", altered);
+            Run broken = run(args.toArray(String[]::new));
+            String chain = SignedCheckpoint.parse(decisions.get(2).getReceipt().getCheckpoint()).checkpoint().chain().toString();
+            assertThat(broken.exitCode()).as("out: %s", broken.out()).isEqualTo(1);
+            assertThat(broken.out()).contains("breaks: 1");
+            assertThat(broken.out().lines().filter(line -> line.contains("BREAK")).findFirst().orElseThrow())
+                    .contains("chain " + chain).contains("root mismatch");
+        }
     }
 }
