@@ -9,6 +9,7 @@ import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.config.TelemetryConfig;
+import dev.aigov.server.evidence.AuditRetention;
 import dev.aigov.server.grpc.NettyTransport;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.telemetry.Telemetry;
@@ -120,6 +121,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env AIGOV_CATALOG_FILE; unset: the jar's built-in catalog).")
     Path catalogFile;
 
+    @Option(names = "--audit-retention", defaultValue = "${env:AIGOV_AUDIT_RETENTION:-400d}",
+            description = "How long audit events are kept: days (400d), hours, or off; whole months past it are dropped by housekeeping. "
+                    + "Under 183d is refused without --audit-retention-below-legal-floor (env AIGOV_AUDIT_RETENTION, default ${DEFAULT-VALUE}).")
+    String auditRetention;
+
+    @Option(names = "--audit-retention-below-legal-floor", defaultValue = "${env:AIGOV_AUDIT_RETENTION_BELOW_LEGAL_FLOOR:-false}",
+            description = "Accept a retention under six months, the legal floor in the EU; the database owner must lower "
+                    + "audit_retention_floor too (env AIGOV_AUDIT_RETENTION_BELOW_LEGAL_FLOOR, default ${DEFAULT-VALUE}).")
+    boolean auditRetentionBelowLegalFloor;
+
+    @Option(names = "--audit-archive-dir", defaultValue = "${env:AIGOV_AUDIT_ARCHIVE_DIR:-}",
+            description = "Where a month's export is written, fsynced and verified before the month is dropped; unset: dropped "
+                    + "without an archive (env AIGOV_AUDIT_ARCHIVE_DIR).")
+    String auditArchiveDir;
+
     @Mixin
     DatabaseOptions database;
 
@@ -139,7 +155,8 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.info("aigov listening on {}:{} ({}), {}, database: {}, {}; {}; {}; {}", config.bindAddress(), server.port(),
                 config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"),
                 server.httpPort().map(http -> "Connect (HTTP/JSON) on port " + http).orElse("HTTP port off"), db.description(),
-                config.hotPath().describe(), config.overload().describe(), config.telemetry().describe(), config.catalog().describe());
+                config.hotPath().describe(), config.overload().describe(), config.telemetry().describe(),
+                config.catalog().describe() + "; " + config.retention().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -241,7 +258,8 @@ public final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(bind, port, httpPort, tls, Duration.ofSeconds(shutdownGraceSeconds), database.toConfig(), hot,
                 new ServerConfig.AuthLimits(authFailureBurst, authFailuresPerSecond),
                 new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
-                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog());
+                OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog(),
+                AuditRetention.Config.parse(auditRetention, auditArchiveDir, auditRetentionBelowLegalFloor));
     }
 
     /** The built-in catalog, or the operator's file; an invalid file is one line naming it, its line and the problem. */

@@ -2,6 +2,7 @@ package dev.aigov.server.config;
 
 import dev.aigov.catalog.CatalogFile;
 import dev.aigov.catalog.LoadedCatalog;
+import dev.aigov.server.evidence.AuditRetention;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ public record ServerConfig(
         AuthLimits authLimits,
         TelemetryConfig telemetry,
         OverloadConfig overload,
-        LoadedCatalog catalog) {
+        LoadedCatalog catalog,
+        AuditRetention.Config retention) {
 
     /**
      * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
@@ -67,27 +69,36 @@ public record ServerConfig(
                 TelemetryConfig.OFF, OverloadConfig.DEFAULT);
     }
 
-    /** With the built-in catalog. */
+    /**
+     * With the built-in catalog, and no audit retention: a server configured in code keeps every
+     * event unless told ({@link #withRetention}); {@code serve} applies AIGOV_AUDIT_RETENTION's 400 days.
+     */
     public ServerConfig(String bindAddress, int grpcPort, int httpPort, Optional<Tls> tls, Duration shutdownGrace,
             DatabaseConfig database, HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload) {
         this(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                CatalogFile.builtIn());
+                CatalogFile.builtIn(), AuditRetention.Config.KEEP_EVERYTHING);
+    }
+
+    /** The audit trail's retention and archive (AIGOV_AUDIT_RETENTION, AIGOV_AUDIT_ARCHIVE_DIR). */
+    public ServerConfig withRetention(AuditRetention.Config newRetention) {
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                catalog, newRetention);
     }
 
     public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
-                catalog);
+                catalog, retention);
     }
 
     public ServerConfig withHotPath(HotPathConfig newHotPath) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload,
-                catalog);
+                catalog, retention);
     }
 
     /** The Connect port: 0 off, {@link #ANY_FREE_PORT} a free one. */
     public ServerConfig withHttpPort(int newHttpPort) {
         return new ServerConfig(bindAddress, grpcPort, newHttpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                catalog);
+                catalog, retention);
     }
 
     /** Whether the Connect (HTTP/JSON) port is served. */
@@ -97,12 +108,12 @@ public record ServerConfig(
 
     public ServerConfig withOverload(OverloadConfig newOverload) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
-                catalog);
+                catalog, retention);
     }
 
     public ServerConfig withCatalog(LoadedCatalog newCatalog) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                newCatalog);
+                newCatalog, retention);
     }
 
     public ServerConfig {
@@ -111,6 +122,7 @@ public record ServerConfig(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(overload, "overload");
         Objects.requireNonNull(catalog, "catalog");
+        Objects.requireNonNull(retention, "retention");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }
