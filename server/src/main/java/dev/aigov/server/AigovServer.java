@@ -264,7 +264,7 @@ public final class AigovServer {
             DatabaseHealth databaseHealth = new DatabaseHealth(ready, database::alive, health,
                     services.stream().map(service -> service.bindService().getServiceDescriptor().getName()).toList(),
                     DatabaseHealth.DEFAULT_INTERVAL).start();
-            Housekeeping housekeeping = Housekeeping.start(database, clock, config.hotPath().replayWindow());
+            Housekeeping housekeeping = Housekeeping.start(database, clock, config.hotPath().replayWindow(), config.retention());
             ServerGauges.register(metrics,
                     new ServerGauges.Sources(Optional.of(hotPath.state()), Optional.of(hotPath.recorder()), limiter, housekeeping,
                             databaseHealth, dsl, clock));

@@ -98,7 +98,7 @@ public final class AuditVerifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--file needs --keys: an export holds no keys a verifier may trust");
             }
             SigningKeys.KeySet keys = KeysFile.read(keysFile);
-            report = TrailVerifier.verifyFile(exportFile, options(keys, from, to));
+            report = TrailVerifier.verifyFile(exportFile, options(keys, from, to, RetentionBoundary.NONE));
         } else {
             try (Database opened = Database.open(database.toConfig(), Database.EmbeddedUse.JOIN_OR_START)) {
                 boolean keysFromTrail = keysFile == null;
@@ -108,7 +108,9 @@ public final class AuditVerifyCommand implements Callable<Integer> {
                             + "with itself; pass --keys keys.json from outside it");
                     err.flush();
                 }
-                report = TrailVerifier.verifyDatabase(opened.dsl(), options(keys, from, to), opened.description(), keysFromTrail);
+                // Where retention cut the trail, as its drops recorded it (or --retained-from).
+                report = TrailVerifier.verifyDatabase(opened.dsl(), options(keys, from, to, RetentionBoundary.fromDrops(opened.dsl())),
+                        opened.description(), keysFromTrail);
             }
         }
         if (json) {
@@ -120,10 +122,11 @@ public final class AuditVerifyCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    private VerifyOptions options(SigningKeys.KeySet keys, Optional<Instant> from, Optional<Instant> to) throws IOException {
+    private VerifyOptions options(SigningKeys.KeySet keys, Optional<Instant> from, Optional<Instant> to, RetentionBoundary recorded)
+            throws IOException {
         Map<UUID, TrustedHeads.Head> heads = checkpointFile == null ? Map.of() : TrustedHeads.read(checkpointFile, keys);
         return VerifyOptions.of(keys).withRange(from, to).withChains(Set.copyOf(chains)).withTrustedHeads(heads)
-                .withRetention(retainedFrom == null ? RetentionBoundary.NONE : RetentionBoundary.at(retainedFrom));
+                .withRetention(retainedFrom == null ? recorded : RetentionBoundary.at(retainedFrom));
     }
 
     private static void readable(String flag, Path file) {

@@ -10,6 +10,7 @@ import dev.aigov.server.config.HotPathConfig;
 import dev.aigov.server.config.OverloadConfig;
 import dev.aigov.server.config.ServerConfig;
 import dev.aigov.server.config.TelemetryConfig;
+import dev.aigov.server.evidence.AuditRetention;
 import dev.aigov.server.grpc.NettyTransport;
 import dev.aigov.server.storage.Database;
 import dev.aigov.server.telemetry.Telemetry;
@@ -127,7 +128,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + "database, a key for this process alone on an external one). docs/evidence.md")
     Path signingKeyFile;
 
-    @Option(names = "--receipt-ttl", defaultValue = "${env:AIGOV_RECEIPT_TTL:-60s}",
+    @Option(names = "--receipt-ttl", defaultValue = "${env:AIGOV_RECEIPT_TTL:-1m}",
             description = "How long a decision's receipt is valid, whole seconds from 1s to 1h (env AIGOV_RECEIPT_TTL, "
                     + "default ${DEFAULT-VALUE}).")
     String receiptTtl;
@@ -136,6 +137,21 @@ public final class ServeCommand implements Callable<Integer> {
             description = "A directory where each chain's latest signed checkpoint is appended to checkpoints.jsonl every "
                     + "second it moved, for you to ship elsewhere (env AIGOV_CHECKPOINT_DIR; unset: not written).")
     Path checkpointDir;
+
+    @Option(names = "--audit-retention", defaultValue = "${env:AIGOV_AUDIT_RETENTION:-400d}",
+            description = "How long audit events are kept: days (400d), hours, or off; whole months past it are dropped by housekeeping. "
+                    + "Under 183d is refused without --audit-retention-below-legal-floor (env AIGOV_AUDIT_RETENTION, default ${DEFAULT-VALUE}).")
+    String auditRetention;
+
+    @Option(names = "--audit-retention-below-legal-floor", defaultValue = "${env:AIGOV_AUDIT_RETENTION_BELOW_LEGAL_FLOOR:-false}",
+            description = "Accept a retention under six months, the legal floor in the EU; the database owner must lower "
+                    + "audit_retention_floor too (env AIGOV_AUDIT_RETENTION_BELOW_LEGAL_FLOOR, default ${DEFAULT-VALUE}).")
+    boolean auditRetentionBelowLegalFloor;
+
+    @Option(names = "--audit-archive-dir", defaultValue = "${env:AIGOV_AUDIT_ARCHIVE_DIR:-}",
+            description = "Where a month's export is written, fsynced and verified before the month is dropped; unset: dropped "
+                    + "without an archive (env AIGOV_AUDIT_ARCHIVE_DIR).")
+    String auditArchiveDir;
 
     @Mixin
     DatabaseOptions database;
@@ -156,7 +172,8 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.info("aigov listening on {}:{} ({}), {}, database: {}, {}; {}; {}; {}", config.bindAddress(), server.port(),
                 config.tls().map(ServerConfig.Tls::describe).orElse("plaintext"),
                 server.httpPort().map(http -> "Connect (HTTP/JSON) on port " + http).orElse("HTTP port off"), db.description(),
-                config.hotPath().describe(), config.overload().describe(), config.telemetry().describe(), config.catalog().describe());
+                config.hotPath().describe(), config.overload().describe(), config.telemetry().describe(),
+                config.catalog().describe() + "; " + config.retention().describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Shutting down: finishing in-flight calls (up to {} s)", config.shutdownGrace().toSeconds());
             server.shutdown(config.shutdownGrace());
@@ -260,7 +277,8 @@ public final class ServeCommand implements Callable<Integer> {
                 new TelemetryConfig(metricsPort, metricsBind, TelemetryConfig.parseEndpoint(otlpEndpoint)),
                 OverloadConfig.parse(concurrencyLimit, concurrencyLimitMax), catalog(),
                 new EvidenceConfig(blankToEmpty(signingKeyFile), Durations.parse("AIGOV_RECEIPT_TTL", receiptTtl),
-                        blankToEmpty(checkpointDir)));
+                        blankToEmpty(checkpointDir)),
+                AuditRetention.Config.parse(auditRetention, auditArchiveDir, auditRetentionBelowLegalFloor));
     }
 
     private static Optional<Path> blankToEmpty(Path path) {

@@ -2,6 +2,7 @@ package dev.aigov.server.config;
 
 import dev.aigov.catalog.CatalogFile;
 import dev.aigov.catalog.LoadedCatalog;
+import dev.aigov.server.evidence.AuditRetention;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,8 @@ public record ServerConfig(
         TelemetryConfig telemetry,
         OverloadConfig overload,
         LoadedCatalog catalog,
-        EvidenceConfig evidence) {
+        EvidenceConfig evidence,
+        AuditRetention.Config retention) {
 
     /**
      * The budget of failed authentications per peer: {@code failureBurst} at once, refilled at
@@ -75,33 +77,42 @@ public record ServerConfig(
                 CatalogFile.builtIn());
     }
 
-    /** With the default evidence settings. */
+    /** The audit trail's retention and archive (AIGOV_AUDIT_RETENTION, AIGOV_AUDIT_ARCHIVE_DIR). */
+    public ServerConfig withRetention(AuditRetention.Config newRetention) {
+        return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
+                catalog, evidence, newRetention);
+    }
+
+    /**
+     * With the default evidence settings, and no audit retention: a server configured in code keeps
+     * every event unless told ({@link #withRetention}); {@code serve} applies AIGOV_AUDIT_RETENTION's 400 days.
+     */
     public ServerConfig(String bindAddress, int grpcPort, int httpPort, Optional<Tls> tls, Duration shutdownGrace,
             DatabaseConfig database, HotPathConfig hotPath, AuthLimits authLimits, TelemetryConfig telemetry, OverloadConfig overload,
             LoadedCatalog catalog) {
         this(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload, catalog,
-                EvidenceConfig.DEFAULT);
+                EvidenceConfig.DEFAULT, AuditRetention.Config.KEEP_EVERYTHING);
     }
 
     public ServerConfig withEvidence(EvidenceConfig newEvidence) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                catalog, newEvidence);
+                catalog, newEvidence, retention);
     }
 
     public ServerConfig withTelemetry(TelemetryConfig newTelemetry) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, newTelemetry, overload,
-                catalog, evidence);
+                catalog, evidence, retention);
     }
 
     public ServerConfig withHotPath(HotPathConfig newHotPath) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, newHotPath, authLimits, telemetry, overload,
-                catalog, evidence);
+                catalog, evidence, retention);
     }
 
     /** The Connect port: 0 off, {@link #ANY_FREE_PORT} a free one. */
     public ServerConfig withHttpPort(int newHttpPort) {
         return new ServerConfig(bindAddress, grpcPort, newHttpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                catalog, evidence);
+                catalog, evidence, retention);
     }
 
     /** Whether the Connect (HTTP/JSON) port is served. */
@@ -111,12 +122,12 @@ public record ServerConfig(
 
     public ServerConfig withOverload(OverloadConfig newOverload) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, newOverload,
-                catalog, evidence);
+                catalog, evidence, retention);
     }
 
     public ServerConfig withCatalog(LoadedCatalog newCatalog) {
         return new ServerConfig(bindAddress, grpcPort, httpPort, tls, shutdownGrace, database, hotPath, authLimits, telemetry, overload,
-                newCatalog, evidence);
+                newCatalog, evidence, retention);
     }
 
     public ServerConfig {
@@ -126,6 +137,7 @@ public record ServerConfig(
         Objects.requireNonNull(overload, "overload");
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(retention, "retention");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("AIGOV_GRPC_PORT must be 0 to 65535 (got " + grpcPort + ")");
         }

@@ -37,8 +37,14 @@ public final class Housekeeping implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     private volatile int partitionsAhead = -1;
+    private final dev.aigov.server.evidence.AuditRetention retention;
 
     Housekeeping(Database database, Clock clock, Duration replayWindow) {
+        this(database, clock, replayWindow, dev.aigov.server.evidence.AuditRetention.Config.KEEP_EVERYTHING);
+    }
+
+    Housekeeping(Database database, Clock clock, Duration replayWindow, dev.aigov.server.evidence.AuditRetention.Config retention) {
+        this.retention = new dev.aigov.server.evidence.AuditRetention(database.dsl(), clock, retention);
         this.database = database;
         this.clock = clock;
         this.replayWindow = replayWindow;
@@ -46,8 +52,9 @@ public final class Housekeeping implements AutoCloseable {
     }
 
     /** Starts the hourly round; the first one runs at once. */
-    public static Housekeeping start(Database database, Clock clock, Duration replayWindow) {
-        Housekeeping housekeeping = new Housekeeping(database, clock, replayWindow);
+    public static Housekeeping start(Database database, Clock clock, Duration replayWindow,
+            dev.aigov.server.evidence.AuditRetention.Config retention) {
+        Housekeeping housekeeping = new Housekeeping(database, clock, replayWindow, retention);
         housekeeping.scheduler.scheduleWithFixedDelay(housekeeping::runOnce, 0, 1, TimeUnit.HOURS);
         housekeeping.scheduler.scheduleWithFixedDelay(housekeeping::forgetExpiredDecisionIds, 1, 1, TimeUnit.MINUTES);
         return housekeeping;
@@ -68,6 +75,8 @@ public final class Housekeeping implements AutoCloseable {
             dev.aigov.db.jooq.Routines.purgeStateChanges(database.dsl().configuration(), (int) STATE_CHANGES_RETENTION.toSeconds());
             forgetExpiredDecisionIds();
             partitionsAhead = database.auditPartitionsAhead();
+            // Its own failures are logged and counted apart (aigov_audit_retention_failures): never thrown.
+            retention.runOnce();
         } catch (RuntimeException e) {
             failures.incrementAndGet();
             LOG.warn("Housekeeping failed; it runs again within the hour: {}", e.getMessage());
@@ -105,6 +114,11 @@ public final class Housekeeping implements AutoCloseable {
     /** Rounds that failed since start (each is logged, and retried within the hour). */
     public long failures() {
         return failures.get();
+    }
+
+    /** The audit trail's retention (its metrics). */
+    public dev.aigov.server.evidence.AuditRetention retention() {
+        return retention;
     }
 
     /** Monthly audit partitions ready after the current month, as of the last round; -1 before one succeeded. */

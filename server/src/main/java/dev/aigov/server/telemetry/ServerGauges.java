@@ -57,8 +57,40 @@ public final class ServerGauges {
                 () -> AigovMetrics.flag(sources.health().serving()));
         metrics.gauge("aigov.audit.partitions.ahead", "{partition}", "Monthly audit partitions ready after the current month "
                 + "(housekeeping keeps 2; at 0 the next month has nowhere to write)", () -> sources.housekeeping().partitionsAhead());
+        registerRetention(metrics, sources);
         metrics.counter("aigov.housekeeping.failures", "{round}", "Housekeeping rounds that failed (logged; retried within the hour)",
                 sources.housekeeping()::failures);
+    }
+
+    private static void registerRetention(AigovMetrics metrics, Sources sources) {
+        dev.aigov.server.evidence.AuditRetention retention = sources.housekeeping().retention();
+        metrics.secondsGauge("aigov.audit.retention", "How long audit events are kept (AIGOV_AUDIT_RETENTION); not reported when off",
+                () -> retention.config().retention().map(r -> (double) r.toSeconds()).orElse(-1.0));
+        metrics.counter("aigov.audit.retention.failures", "{round}",
+                "Retention rounds whose archive, its verification or the drop failed (nothing dropped; logged as ERROR)",
+                retention::failures);
+        metrics.secondsGauge("aigov.audit.oldest_event.age", "Age of the oldest retained audit event",
+                () -> age(sources, retention::oldestRetainedEvent));
+        metrics.secondsGauge("aigov.audit.checkpoint.age", "Age of the newest signed audit checkpoint (any replica)",
+                () -> age(sources, retention::newestCheckpoint));
+        metrics.gauge("aigov.audit.archive.last_month", "{month}",
+                "The last audit month archived then dropped, as YYYYMM (0: none yet)", () -> {
+                    try {
+                        return retention.lastArchivedMonth().map(m -> (long) m.getYear() * 100 + m.getMonthValue()).orElse(0L);
+                    } catch (RuntimeException unreadable) {
+                        return 0L;
+                    }
+                });
+    }
+
+    /** Seconds since {@code when}; negative (no reading) when there is none or the database does not answer. */
+    private static double age(Sources sources, java.util.function.Supplier<Optional<Instant>> when) {
+        try {
+            return when.get().map(at -> Telemetry.seconds(Duration.between(at, sources.clock().instant()).toNanos())).orElse(-1.0);
+        } catch (RuntimeException unreadable) {
+            LOG.debug("audit age not readable for this scrape: {}", unreadable.getMessage());
+            return -1.0;
+        }
     }
 
     private static void registerPaused(AigovMetrics metrics, Sources sources) {

@@ -133,6 +133,12 @@ class ConfigurationDocTest {
         effective.put("AIGOV_METRICS_BIND", config.telemetry().metricsBind());
         effective.put("AIGOV_OTLP_ENDPOINT", config.telemetry().otlpEndpoint());
         effective.put("AIGOV_CATALOG_FILE", config.catalog().file());
+        effective.put("AIGOV_SIGNING_KEY_FILE", config.evidence().signingKeyFile());
+        effective.put("AIGOV_RECEIPT_TTL", config.evidence().receiptTtl());
+        effective.put("AIGOV_CHECKPOINT_DIR", config.evidence().checkpointDir());
+        effective.put("AIGOV_AUDIT_RETENTION", config.retention().retention().map(kept -> kept.toDays() + "d").orElse("off"));
+        effective.put("AIGOV_AUDIT_RETENTION_BELOW_LEGAL_FLOOR", config.retention().belowLegalFloor());
+        effective.put("AIGOV_AUDIT_ARCHIVE_DIR", config.retention().archiveDir());
         Map<String, String> documented = new TreeMap<>();
         tableRows().forEach(row -> documented.put(row.get(0), row.get(1)));
         // Read by Main before any command, not by serve (JsonLogsTest runs the process with AIGOV_LOG_FORMAT=json).
