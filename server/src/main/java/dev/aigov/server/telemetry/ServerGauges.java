@@ -64,8 +64,8 @@ public final class ServerGauges {
 
     private static void registerRetention(AigovMetrics metrics, Sources sources) {
         dev.aigov.server.evidence.AuditRetention retention = sources.housekeeping().retention();
-        metrics.secondsGauge("aigov.audit.retention", "How long audit events are kept (AIGOV_AUDIT_RETENTION); not reported when off",
-                () -> retention.config().retention().map(r -> (double) r.toSeconds()).orElse(-1.0));
+        metrics.secondsGauge("aigov.audit.retention", "How long audit events are kept (AIGOV_AUDIT_RETENTION); 0 when off (kept forever)",
+                () -> retention.config().retention().map(r -> (double) r.toSeconds()).orElse(0.0));
         metrics.counter("aigov.audit.retention.failures", "{round}",
                 "Retention rounds whose archive, its verification or the drop failed (nothing dropped; logged as ERROR)",
                 retention::failures);

@@ -36,7 +36,7 @@ public final class EvidenceChains {
     public record Batch(Instant signedAt, List<Map<String, Object>> events) {
     }
 
-    /** A decision event of {@code workspace} (null: none) at {@code at}. */
+    /** A decision event of {@code workspace} (null: none) at {@code at}, in the vocabulary ListAuditEvents reads back. */
     public static Map<String, Object> decision(String workspace, Instant at) {
         Map<String, Object> columns = new LinkedHashMap<>();
         columns.put("event_id", UUID.randomUUID().toString());
@@ -50,14 +50,14 @@ public final class EvidenceChains {
         columns.put("actor_kind", "user");
         columns.put("decision_id", UUID.randomUUID().toString());
         columns.put("use_case", "summarize");
-        columns.put("provider_class", "external");
-        columns.put("data_classifications", List.of("personal", "odd,one]"));
+        columns.put("provider_class", "external_public");
+        columns.put("data_classifications", List.of("personal_data", "secret"));
         columns.put("source_family", "docs");
         columns.put("outcome", "allow");
         columns.put("all_reasons", List.of());
-        columns.put("policy_mode", "enforce");
+        columns.put("policy_mode", "private_only");
         columns.put("policy_version", "3");
-        columns.put("control_state", "running");
+        columns.put("control_state", "enabled");
         columns.put("control_version", "-1");
         columns.put("changed", "false");
         return columns;
