@@ -100,7 +100,7 @@ class ExportEndToEndTest {
         ExportAuditEventsResponse event = records.stream().filter(ExportAuditEventsResponse::hasEvent).findFirst().orElseThrow();
         assertThat(event.getEvent().getColumns().getFieldsOrThrow("data_classifications").getListValue().getValuesList())
                 .extracting(Value::getStringValue).containsExactly("personal_data", "secret");
-        assertThat(event.getEvent().getColumns().getFieldsOrThrow("tenant_id").getStringValue()).isEqualTo("tenant, with \\ and\nnewline");
+        assertThat(event.getEvent().getColumns().getFieldsOrThrow("message").getStringValue()).isEqualTo("Allowed, with \\ and\nnewline.");
         assertThat(event.getEvent().getColumns().getFieldsOrThrow("control_version").getStringValue()).isEqualTo("-1");
 
         assertThat(new ExportVerifier(keys()).verifyAll(records).problem()).isEmpty();

@@ -45,7 +45,7 @@ public final class EvidenceChains {
         if (workspace != null) {
             columns.put("workspace_id", workspace);
         }
-        columns.put("tenant_id", "tenant, with \\ and\nnewline");
+        columns.put("tenant_id", "tenant-7");
         columns.put("actor_id", "user-1");
         columns.put("actor_kind", "user");
         columns.put("decision_id", UUID.randomUUID().toString());
@@ -59,6 +59,8 @@ public final class EvidenceChains {
         columns.put("policy_version", "3");
         columns.put("control_state", "enabled");
         columns.put("control_version", "-1");
+        // Free text, as ListAuditEvents reads it back: the characters the encodings escape.
+        columns.put("message", "Allowed, with \\ and\nnewline.");
         columns.put("changed", "false");
         return columns;
     }
